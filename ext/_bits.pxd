@@ -1,0 +1,37 @@
+# cython: language_level=3
+# Inline bit helpers shared by the kernels.
+from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t
+
+ctypedef fused word_t:
+    uint8_t
+    uint16_t
+    uint32_t
+    uint64_t
+
+ctypedef fused msg_t:
+    uint8_t
+    uint16_t
+    uint32_t
+    uint64_t
+
+
+cdef extern from *:
+    """
+    static inline int infored_popcount64(unsigned long long x) { return __builtin_popcountll(x); }
+    static inline int infored_parity64(unsigned long long x) { return __builtin_parityll(x); }
+    static inline int infored_ctz64(unsigned long long x) { return __builtin_ctzll(x); }
+    """
+    int popcount64 "infored_popcount64"(uint64_t x) noexcept nogil
+    int parity64 "infored_parity64"(uint64_t x) noexcept nogil
+    int ctz64 "infored_ctz64"(uint64_t x) noexcept nogil
+
+
+cdef inline uint64_t chunk_parity(uint64_t msg, const uint64_t* enc, int cb, int nchunks) noexcept nogil:
+    """XOR of the per-chunk parity contributions of a message of at most 64 bits."""
+    cdef uint64_t p = 0
+    cdef uint64_t mask = (<uint64_t>1 << cb) - 1
+    cdef int j
+    for j in range(nchunks):
+        p ^= enc[(<uint64_t>j << cb) + (msg & mask)]
+        msg >>= cb
+    return p
