@@ -1,0 +1,85 @@
+"""Binary primitive narrow-sense BCH codes and their shortened forms."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from ..errors import ArgumentError
+from ._base import MAX_TABLE_REDUNDANCY, LinearCode
+from ._cyclic import PRIMITIVE_POLYNOMIALS, bch_generators, cyclic_parity
+
+__all__ = ["BCH"]
+
+_MIN_M = 3
+
+
+@cache
+def _generators(m: int) -> dict[int, int]:
+    return bch_generators(m)
+
+
+class BCH(LinearCode):
+    """Binary primitive narrow-sense BCH code over GF(2^m), or a shortened one.
+
+    The code is galois' ``galois.BCH(n, k)`` bit for bit (same primitive polynomial, same
+    systematic layout ``[message | parity]``). A length below 2^m - 1 shortens the code of
+    the smallest m that holds it: BCH(60, 48) is BCH(63, 51) with its first three message
+    bits fixed to zero and removed.
+
+    Parameters
+    ----------
+    n, k : int
+        Word and message lengths; n - k must be the degree of a BCH generator polynomial.
+    decoder : {"complete", "bounded"}, optional
+        ``"complete"`` (nearest codeword, canonical ties) needs n - k <= 20 and is the default
+        there; above, the default and only choice is ``"bounded"`` (Berlekamp-Massey, up to
+        t errors, -1 beyond).
+
+    Examples
+    --------
+    >>> code = BCH(63, 51)
+    >>> code.t, code.m, code.decoder
+    (2, 6, 'complete')
+    """
+
+    def __init__(self, n: int, k: int, *, decoder: str | None = None) -> None:
+        for name, value in (("n", n), ("k", k)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ArgumentError(f"Argument {name!r} must be an integer, got {value!r}")
+        m = max(_MIN_M, int(n).bit_length())
+        if m not in PRIMITIVE_POLYNOMIALS or n < 2:
+            raise ArgumentError(
+                f"Argument 'n' must be a length from 2 to {2 ** max(PRIMITIVE_POLYNOMIALS) - 1}, "
+                f"got {n}"
+            )
+        if not 1 <= k < n:
+            raise ArgumentError(f"Argument 'k' must satisfy 1 <= k < n = {n}, got {k}")
+        redundancy = {g.bit_length() - 1: (t, g) for t, g in _generators(m).items()}
+        if n - k not in redundancy or redundancy[n - k][1].bit_length() - 1 >= n:
+            valid = sorted(n - r for r in redundancy if n - r >= 1)
+            raise ArgumentError(
+                f"there is no BCH code with n={n}, k={k} over GF(2^{m}); k must be one of {valid}"
+            )
+        t, generator = redundancy[n - k]
+        self._m = m
+        self._generator = generator
+        self._bch_t = t
+        super().__init__(cyclic_parity(generator, n), 2 * t + 1, decoder=decoder)
+
+    @property
+    def m(self) -> int:
+        """Degree of the field extension GF(2^m)."""
+        return self._m
+
+    @property
+    def generator_poly(self) -> int:
+        """Generator polynomial as an integer (bit i = coefficient of x^i)."""
+        return self._generator
+
+    @property
+    def _algebraic(self) -> bool:
+        return self.n - self.k > MAX_TABLE_REDUNDANCY
+
+    def get_config(self) -> dict[str, Any]:
+        return {"id": "bch", "n": self.n, "k": self.k, "decoder": self.decoder}
