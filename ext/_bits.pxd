@@ -14,6 +14,10 @@ ctypedef fused msg_t:
     uint32_t
     uint64_t
 
+ctypedef fused tab_t:
+    uint32_t
+    uint64_t
+
 
 cdef extern from *:
     """
@@ -26,7 +30,7 @@ cdef extern from *:
     int ctz64 "infored_ctz64"(uint64_t x) noexcept nogil
 
 
-cdef inline uint64_t chunk_parity(uint64_t msg, const uint64_t* enc, int cb, int nchunks) noexcept nogil:
+cdef inline uint64_t chunk_parity(uint64_t msg, const tab_t* enc, int cb, int nchunks) noexcept nogil:
     """XOR of the per-chunk parity contributions of a message of at most 64 bits."""
     cdef uint64_t p = 0
     cdef uint64_t mask = (<uint64_t>1 << cb) - 1

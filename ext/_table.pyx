@@ -10,14 +10,16 @@ Tables (built by infored._kernels.table):
   enc[j << cb : (j + 1) << cb]; chunk 0 holds the least significant message bits.
 - bytetab: syndrome (or parity) contribution of every value of every byte of a word, byte b at
   rows b*256 .. b*256+255, each row R limbs.
-- lead_wt / lead_msg / lead_pos: per syndrome, the weight of its coset leader, the leader's
-  message part as an integer (single-word) or its positions padded with -1 (limbs).
-A leader heavier than tmax is not applied and its word reports -1 errors (bounded decoding).
+- fix / errtab (single-word): per syndrome, the message part of the coset leader to apply and
+  the error count to report; bounded decoding zeroes fix and writes -1 where the leader is
+  heavier than t, so the kernels have no branch on the decoding mode.
+- lead_wt / lead_pos (limbs): per syndrome, the weight of the coset leader and its positions
+  padded with -1; a leader heavier than tmax is not applied and reports -1.
 """
 
 from libc.stdint cimport int16_t, uint8_t, uint64_t
 
-from _bits cimport chunk_parity, msg_t, word_t
+from _bits cimport chunk_parity, msg_t, tab_t, word_t
 
 
 # ---------------------------------------------------------------- single-word kernels
@@ -60,36 +62,41 @@ cdef void _syndrome(const word_t[::1] words, const uint64_t* enc, int cb, int nc
         out[i] = <msg_t>(chunk_parity(w >> r, enc, cb, nchunks) ^ (w & rmask))
 
 
-cdef void _decode(const word_t[::1] words, const uint64_t* enc, int cb, int nchunks, int r,
-                  const uint64_t* lead_msg, const uint8_t* lead_wt, int tmax,
-                  msg_t[::1] out, int16_t* err) noexcept nogil:
-    cdef Py_ssize_t i
+cdef void _decode(const word_t[::1] words, const tab_t* enc, int cb, int nchunks, int r,
+                  const tab_t* fix, const int16_t* errtab, msg_t[::1] out,
+                  int16_t* err) noexcept nogil:
+    cdef Py_ssize_t i, count = words.shape[0]
     cdef uint64_t w, m, s, rmask = (<uint64_t>1 << r) - 1
-    cdef int wt
-    for i in range(words.shape[0]):
+    if nchunks == 1:  # one table lookup per word: the common case of small k
+        if err == NULL:
+            for i in range(count):
+                w = words[i]
+                m = w >> r
+                out[i] = <msg_t>(m ^ fix[enc[m] ^ (w & rmask)])
+        else:
+            for i in range(count):
+                w = words[i]
+                m = w >> r
+                s = enc[m] ^ (w & rmask)
+                out[i] = <msg_t>(m ^ fix[s])
+                err[i] = errtab[s]
+        return
+    for i in range(count):
         w = words[i]
         m = w >> r
         s = chunk_parity(m, enc, cb, nchunks) ^ (w & rmask)
-        wt = lead_wt[s]
-        if wt <= tmax:
-            m ^= lead_msg[s]
-        else:
-            wt = -1
-        out[i] = <msg_t>m
+        out[i] = <msg_t>(m ^ fix[s])
         if err != NULL:
-            err[i] = <int16_t>wt
+            err[i] = errtab[s]
 
 
 cdef void _merge(const msg_t[::1] msgs, const uint64_t[::1] syn, const uint64_t* enc, int cb,
-                 int nchunks, int r, const uint64_t* lead_msg, const uint8_t* lead_wt, int tmax,
-                 word_t[::1] out) noexcept nogil:
+                 int nchunks, int r, const uint64_t* fix, word_t[::1] out) noexcept nogil:
     cdef Py_ssize_t i
     cdef uint64_t m, s
     for i in range(msgs.shape[0]):
         s = syn[i]
-        m = msgs[i]
-        if lead_wt[s] <= tmax:
-            m ^= lead_msg[s]
+        m = msgs[i] ^ fix[s]
         out[i] = <word_t>((m << r) | (chunk_parity(m, enc, cb, nchunks) ^ s))
 
 
@@ -115,19 +122,19 @@ def syndrome(const word_t[::1] words, const uint64_t[::1] enc, int cb, int nchun
         _syndrome(words, &enc[0], cb, nchunks, r, out)
 
 
-def decode(const word_t[::1] words, const uint64_t[::1] enc, int cb, int nchunks, int r,
-           const uint64_t[::1] lead_msg, const uint8_t[::1] lead_wt, int tmax,
-           msg_t[::1] out, int16_t[::1] err):
+def decode(const word_t[::1] words, const tab_t[::1] enc, int cb, int nchunks, int r,
+           const tab_t[::1] fix, const int16_t[::1] errtab, msg_t[::1] out, int16_t[::1] err):
+    """fix[s]: message part of the leader applied for syndrome s (0 where not applied);
+    errtab[s]: the count reported (-1 where not applied). err of length 0: not wanted."""
     cdef int16_t* errp = &err[0] if err.shape[0] > 0 else NULL
     with nogil:
-        _decode(words, &enc[0], cb, nchunks, r, &lead_msg[0], &lead_wt[0], tmax, out, errp)
+        _decode(words, &enc[0], cb, nchunks, r, &fix[0], &errtab[0], out, errp)
 
 
 def merge(const msg_t[::1] msgs, const uint64_t[::1] syn, const uint64_t[::1] enc, int cb,
-          int nchunks, int r, const uint64_t[::1] lead_msg, const uint8_t[::1] lead_wt, int tmax,
-          word_t[::1] out):
+          int nchunks, int r, const uint64_t[::1] fix, word_t[::1] out):
     with nogil:
-        _merge(msgs, syn, &enc[0], cb, nchunks, r, &lead_msg[0], &lead_wt[0], tmax, out)
+        _merge(msgs, syn, &enc[0], cb, nchunks, r, &fix[0], out)
 
 
 # ---------------------------------------------------------------- limb kernels (any n)

@@ -10,7 +10,7 @@ smallest dtype that holds it; above, a row of little-endian uint64 limbs of P.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -148,6 +148,19 @@ class Leaders:
     weight: np.ndarray
     positions: np.ndarray
     message: np.ndarray | None
+    _applied: dict = field(default_factory=dict, repr=False)
+
+    def applied(self, tmax: int, narrow: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(fix, errtab) of single-word decoding: the leader message part to apply and the
+        count to report per syndrome; leaders heavier than tmax are not applied (-1).
+        ``narrow`` gives fix as uint32 (for codes whose k <= 32)."""
+        key = (tmax, narrow)
+        if key not in self._applied:
+            keep = self.weight <= tmax
+            fix = np.where(keep, self.message, np.uint64(0))
+            errtab = np.where(keep, self.weight.astype(np.int16), np.int16(-1))
+            self._applied[key] = (fix.astype(np.uint32) if narrow else fix, errtab)
+        return self._applied[key]
 
 
 @dataclass(frozen=True, eq=False)
@@ -193,6 +206,17 @@ class Tables:
             on = ((values >> np.uint64(bit)) & np.uint64(1)).astype(bool)
             enc[:, on] ^= contrib[bit::cb][:, None]
         return np.ascontiguousarray(enc.ravel()), cb, nchunks
+
+    @cached_property
+    def narrow(self) -> bool:
+        """Single-word tables fit uint32: parity and message both at most 32 bits."""
+        return self.r <= 32 and self.k <= 32
+
+    @cached_property
+    def decode_chunks(self) -> np.ndarray:
+        """The chunk tables in the dtype the decode kernel reads (uint32 when narrow)."""
+        enc = self.chunks[0]
+        return enc.astype(np.uint32) if self.narrow else enc
 
     @cached_property
     def message_table(self) -> tuple[np.ndarray, int]:
@@ -316,9 +340,12 @@ def decode(
         enc, cb, nchunks = tab.chunks
         out = _empty_packed(count, k)
 
+        fix, errtab = lead.applied(tmax, tab.narrow)
+        enc = tab.decode_chunks
+
         def call(lo, hi):
-            _ext().decode(words[lo:hi], enc, cb, nchunks, r, lead.message, lead.weight, tmax,
-                          out[lo:hi], err[lo:hi] if want_errors else err)
+            _ext().decode(words[lo:hi], enc, cb, nchunks, r, fix, errtab, out[lo:hi],
+                          err[lo:hi] if want_errors else err)
     else:
         bytetab, nbytes = tab.word_table
         out = np.empty((count, limb_count(k)), dtype=np.uint64)
@@ -366,8 +393,8 @@ def merge(tab: Tables, lead: Leaders, tmax: int, msgs: np.ndarray, syn: np.ndarr
         out = _empty_packed(count, n)
         s1 = np.ascontiguousarray(syn64[:, 0])
         run_chunked(
-            lambda lo, hi: _ext().merge(msgs[lo:hi], s1[lo:hi], enc, cb, nchunks, r, lead.message,
-                                        lead.weight, tmax, out[lo:hi]),
+            lambda lo, hi: _ext().merge(msgs[lo:hi], s1[lo:hi], enc, cb, nchunks, r,
+                                        lead.applied(tmax, False)[0], out[lo:hi]),
             count,
         )
         return out
