@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
+import numpy as np
+
+from .._kernels import bch as _bch
 from ..errors import ArgumentError
 from ._base import MAX_TABLE_REDUNDANCY, LinearCode
 from ._cyclic import PRIMITIVE_POLYNOMIALS, bch_generators, cyclic_parity
@@ -80,6 +83,21 @@ class BCH(LinearCode):
     @property
     def _algebraic(self) -> bool:
         return self.n - self.k > MAX_TABLE_REDUNDANCY
+
+    @cached_property
+    def _bounded(self) -> _bch.Decoder:
+        """The algebraic bounded-distance decoder (its tables are built on first use)."""
+        return _bch.Decoder(m=self._m, n=self.n, k=self.k, t=self._bch_t)
+
+    def _decode_packed(self, words: np.ndarray, want_errors: bool):
+        if self._algebraic:
+            return _bch.decode(self._bounded, words, want_errors)
+        return super()._decode_packed(words, want_errors)
+
+    def _merge_packed(self, msgs: np.ndarray, syn: np.ndarray) -> np.ndarray:
+        if self._algebraic:
+            return _bch.merge(self._tables, self._bounded, msgs, syn)
+        return super()._merge_packed(msgs, syn)
 
     def get_config(self) -> dict[str, Any]:
         return {"id": "bch", "n": self.n, "k": self.k, "decoder": self.decoder}
