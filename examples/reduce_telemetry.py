@@ -46,7 +46,9 @@ def main(path: Path = HERE / "data" / "host_telemetry.npz") -> None:
     print(f"input       {data.shape[0]} samples x {data.shape[1]} metrics from {path.name}")
     print(f"code        {code!r}: n={code.n}, k={code.k}, d={code.d}")
     print(f"words       {len(words)} of 24 low-plane bits -> {code.k}-bit messages")
-    print(f"reduction   {words.size} bits -> {messages.size} bits ({words.size / messages.size:.1f}x)")
+    print(
+        f"reduction   {words.size} bits -> {messages.size} bits ({words.size / messages.size:.1f}x)"
+    )
     print(f"corrected   mean {errors.mean():.2f} bits per word, histogram {np.bincount(errors)}")
     print(f"lossless    merge(split(words)) == words: {bool((restored == words).all())}")
 

@@ -4,7 +4,7 @@ Every misuse raises one of these; they subclass the built-in exception a caller 
 expect (``ValueError`` or ``TypeError``), so ``except ValueError`` keeps working.
 """
 
-__all__ = ["InforedError", "ArgumentError", "ArgumentTypeError", "FormatError"]
+__all__ = ["ArgumentError", "ArgumentTypeError", "FormatError", "InforedError"]
 
 
 class InforedError(Exception):

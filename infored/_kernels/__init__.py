@@ -15,6 +15,7 @@ INFORED_NUM_THREADS
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -70,6 +71,6 @@ def run_chunked(call: Callable[[int, int], None], count: int) -> None:
         call(0, count)
         return
     bounds = [count * i // workers for i in range(workers + 1)]
-    futures = [_pool(workers).submit(call, lo, hi) for lo, hi in zip(bounds, bounds[1:])]
+    futures = [_pool(workers).submit(call, lo, hi) for lo, hi in itertools.pairwise(bounds)]
     for future in futures:
         future.result()

@@ -61,6 +61,7 @@ def _empty_packed(count: int, nbits: int) -> np.ndarray:
 
 # ---------------------------------------------------------------- packing
 
+
 def _pack_ref(bits: np.ndarray) -> np.ndarray:
     count, n = bits.shape
     weights = np.arange(n - 1, -1, -1)  # bit index of each position
@@ -111,6 +112,7 @@ def unpack(packed: np.ndarray, n: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- tables
+
 
 def _byte_table(rows: np.ndarray, nbits: int) -> np.ndarray:
     """Contribution tables: rows[j] is the R-limb value added by bit j (integer bit index)."""
@@ -271,6 +273,7 @@ def _build_leaders_ref(columns, max_weight, positions, weight) -> None:
 
 # ---------------------------------------------------------------- coding kernels
 
+
 def _as_limbs(packed: np.ndarray, nbits: int) -> np.ndarray:
     """Any packed form to (N, W) uint64 limbs."""
     if packed.ndim == 2:
@@ -289,11 +292,15 @@ def encode(tab: Tables, msgs: np.ndarray) -> np.ndarray:
     count, n, k, r = msgs.shape[0], tab.n, tab.k, tab.r
     if backend() == "reference":
         bits = _unpack_ref(msgs, k)
-        return _pack_ref(np.hstack([bits, (bits.astype(np.int64) @ tab.parity) % 2]).astype(np.uint8))
+        return _pack_ref(
+            np.hstack([bits, (bits.astype(np.int64) @ tab.parity) % 2]).astype(np.uint8)
+        )
     if n <= 64:
         enc, cb, nchunks = tab.chunks
         out = _empty_packed(count, n)
-        run_chunked(lambda lo, hi: _ext().encode(msgs[lo:hi], enc, cb, nchunks, r, out[lo:hi]), count)
+        run_chunked(
+            lambda lo, hi: _ext().encode(msgs[lo:hi], enc, cb, nchunks, r, out[lo:hi]), count
+        )
         return out
     msgtab, kbytes = tab.message_table
     limbs = _as_limbs(msgs, k)
@@ -321,7 +328,9 @@ def syndrome(tab: Tables, words: np.ndarray) -> np.ndarray:
         return out
     bytetab, nbytes = tab.word_table
     out = np.empty((count, bytetab.shape[1]), dtype=np.uint64)
-    run_chunked(lambda lo, hi: _ext().syndrome_limbs(words[lo:hi], bytetab, nbytes, out[lo:hi]), count)
+    run_chunked(
+        lambda lo, hi: _ext().syndrome_limbs(words[lo:hi], bytetab, nbytes, out[lo:hi]), count
+    )
     return _from_limbs(out, r)
 
 
@@ -344,15 +353,35 @@ def decode(
         enc = tab.decode_chunks
 
         def call(lo, hi):
-            _ext().decode(words[lo:hi], enc, cb, nchunks, r, fix, errtab, out[lo:hi],
-                          err[lo:hi] if want_errors else err)
+            _ext().decode(
+                words[lo:hi],
+                enc,
+                cb,
+                nchunks,
+                r,
+                fix,
+                errtab,
+                out[lo:hi],
+                err[lo:hi] if want_errors else err,
+            )
     else:
         bytetab, nbytes = tab.word_table
         out = np.empty((count, limb_count(k)), dtype=np.uint64)
 
         def call(lo, hi):
-            _ext().decode_limbs(words[lo:hi], bytetab, nbytes, r, k, lead.positions, lead.weight,
-                                tmax, out[lo:hi], err[lo:hi] if want_errors else err)
+            _ext().decode_limbs(
+                words[lo:hi],
+                bytetab,
+                nbytes,
+                r,
+                k,
+                lead.positions,
+                lead.weight,
+                tmax,
+                out[lo:hi],
+                err[lo:hi] if want_errors else err,
+            )
+
     run_chunked(call, count)
     return _from_limbs(out, k) if k <= 64 and n > 64 else out, err if want_errors else None
 
@@ -393,8 +422,16 @@ def merge(tab: Tables, lead: Leaders, tmax: int, msgs: np.ndarray, syn: np.ndarr
         out = _empty_packed(count, n)
         s1 = np.ascontiguousarray(syn64[:, 0])
         run_chunked(
-            lambda lo, hi: _ext().merge(msgs[lo:hi], s1[lo:hi], enc, cb, nchunks, r,
-                                        lead.applied(tmax, False)[0], out[lo:hi]),
+            lambda lo, hi: _ext().merge(
+                msgs[lo:hi],
+                s1[lo:hi],
+                enc,
+                cb,
+                nchunks,
+                r,
+                lead.applied(tmax, False)[0],
+                out[lo:hi],
+            ),
             count,
         )
         return out
@@ -403,9 +440,19 @@ def merge(tab: Tables, lead: Leaders, tmax: int, msgs: np.ndarray, syn: np.ndarr
     out = np.empty((count, limb_count(n)), dtype=np.uint64)
     scratch = np.empty((count, limb_count(k) + 1), dtype=np.uint64)
     run_chunked(
-        lambda lo, hi: _ext().merge_limbs(limbs[lo:hi], syn64[lo:hi], msgtab, kbytes, r, k,
-                                          lead.positions, lead.weight, tmax, scratch[lo:hi],
-                                          out[lo:hi]),
+        lambda lo, hi: _ext().merge_limbs(
+            limbs[lo:hi],
+            syn64[lo:hi],
+            msgtab,
+            kbytes,
+            r,
+            k,
+            lead.positions,
+            lead.weight,
+            tmax,
+            scratch[lo:hi],
+            out[lo:hi],
+        ),
         count,
     )
     return out

@@ -22,6 +22,7 @@ _DECODERS = ("complete", "bounded")
 
 # ---------------------------------------------------------------- validation helpers
 
+
 def _as_array(value: Any, name: str) -> np.ndarray:
     try:
         return np.asarray(value)
@@ -35,7 +36,8 @@ def _bits_in(value: Any, name: str, width: int) -> tuple[np.ndarray, tuple[int, 
     if arr.dtype != np.bool_ and not np.issubdtype(arr.dtype, np.integer):
         hint = " (real-valued input is decoded with decode_soft)" if arr.dtype.kind == "f" else ""
         raise ArgumentTypeError(
-            f"Argument {name!r} must hold bits as an integer or bool array, got dtype {arr.dtype}{hint}"
+            f"Argument {name!r} must hold bits as an integer or bool array, "
+            f"got dtype {arr.dtype}{hint}"
         )
     if arr.ndim == 0 or arr.shape[-1] != width:
         raise ArgumentError(
@@ -43,7 +45,9 @@ def _bits_in(value: Any, name: str, width: int) -> tuple[np.ndarray, tuple[int, 
             f"axis), got shape {arr.shape}"
         )
     if arr.dtype != np.bool_ and arr.size and (arr.min() < 0 or arr.max() > 1):
-        raise ArgumentError(f"Argument {name!r} must hold only 0 and 1, got values up to {arr.max()}")
+        raise ArgumentError(
+            f"Argument {name!r} must hold only 0 and 1, got values up to {arr.max()}"
+        )
     lead = arr.shape[:-1]
     return np.ascontiguousarray(arr.reshape(-1, width), dtype=np.uint8), lead
 
@@ -68,8 +72,8 @@ def _packed_in(value: Any, name: str, nbits: int) -> tuple[np.ndarray, tuple[int
     limbs = _table.limb_count(nbits)
     if arr.ndim == 0 or arr.shape[-1] != limbs:
         raise ArgumentError(
-            f"Argument {name!r} must have shape (..., {limbs}) ({nbits}-bit words as uint64 limbs), "
-            f"got shape {arr.shape}"
+            f"Argument {name!r} must have shape (..., {limbs}) ({nbits}-bit words as uint64 "
+            f"limbs), got shape {arr.shape}"
         )
     if arr.dtype.itemsize > 8:
         raise ArgumentTypeError(f"Argument {name!r} must be uint64 limbs, got dtype {arr.dtype}")
@@ -121,10 +125,11 @@ def unpack_bits(packed: Any, n: int) -> np.ndarray:
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
         raise ArgumentError(f"Argument 'n' must be a positive integer, got {n!r}")
     flat, lead = _packed_in(packed, "packed", int(n))
-    return _table.unpack(flat, int(n)).reshape(lead + (int(n),))
+    return _table.unpack(flat, int(n)).reshape((*lead, int(n)))
 
 
 # ---------------------------------------------------------------- the base class
+
 
 class LinearCode(ABC):
     """A binary systematic linear code ``[I_k | P]`` decoded to its nearest codeword.
@@ -236,7 +241,7 @@ class LinearCode(ABC):
     def _out(self, packed_values: np.ndarray, nbits: int, lead, packed: bool) -> np.ndarray:
         if packed:
             return _packed_out(packed_values, lead)
-        return _table.unpack(packed_values, nbits).reshape(lead + (nbits,))
+        return _table.unpack(packed_values, nbits).reshape((*lead, nbits))
 
     def encode(self, messages: Any, *, packed: bool = False) -> np.ndarray:
         """Codewords ``[m | m P]`` of the messages.

@@ -15,8 +15,20 @@ __all__ = ["PRIMITIVE_POLYNOMIALS", "bch_generators", "cyclic_parity", "extend_p
 #: codes here are bit for bit those of galois (and, for m = 6 and 8, of Linux lib/bch.c).
 #: tests/test_codes.py checks them against galois.
 PRIMITIVE_POLYNOMIALS = {
-    2: 0x7, 3: 0xB, 4: 0x13, 5: 0x25, 6: 0x43, 7: 0x89, 8: 0x11D,
-    9: 0x211, 10: 0x409, 11: 0x805, 12: 0x1053, 13: 0x201B, 14: 0x4443, 15: 0x8003,
+    2: 0x7,
+    3: 0xB,
+    4: 0x13,
+    5: 0x25,
+    6: 0x43,
+    7: 0x89,
+    8: 0x11D,
+    9: 0x211,
+    10: 0x409,
+    11: 0x805,
+    12: 0x1053,
+    13: 0x201B,
+    14: 0x4443,
+    15: 0x8003,
 }
 
 
@@ -70,8 +82,8 @@ def bch_generators(m: int) -> dict[int, int]:
     """
     if m not in PRIMITIVE_POLYNOMIALS:
         raise ArgumentError(
-            f"GF(2^m) is supported for m in {min(PRIMITIVE_POLYNOMIALS)}..{max(PRIMITIVE_POLYNOMIALS)}, "
-            f"got m={m}"
+            f"GF(2^m) is supported for m in {min(PRIMITIVE_POLYNOMIALS)}.."
+            f"{max(PRIMITIVE_POLYNOMIALS)}, got m={m}"
         )
     n = (1 << m) - 1
     poly = PRIMITIVE_POLYNOMIALS[m]
