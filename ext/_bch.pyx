@@ -304,24 +304,35 @@ cdef bint _splits(const Code* c, const int* C, int nu, int* h, int* g, int* lp) 
     return True
 
 
-cdef int _chien(const Code* c, const int* C, int nu, int* lt, int* deg) noexcept nogil:
-    """Degrees d < n with P(alpha^d) = 0, stopping at nu of them; returns their number."""
-    cdef int i, d, v, found = 0, N = c.N
-    for i in range(nu + 1):
-        lt[i] = c.log[C[i]] if C[i] else -1
-    for d in range(c.n):
-        v = 0
-        for i in range(nu + 1):
-            if lt[i] >= 0:
-                v ^= c.exp[lt[i]]
-                lt[i] += nu - i
-                if lt[i] >= N:
-                    lt[i] -= N
-        if v == 0:
-            deg[found] = d
-            found += 1
-            if found == nu:
+cdef int _chien_deflate(const Code* c, int* P, int nu, int* lt, int* deg) noexcept nogil:
+    """Chien search over the degrees d < n for roots alpha^d of P, dividing each root out,
+    until four remain: deg[0 .. nu-5] receives the degrees found and P[0 .. 4] the remaining
+    quartic. Returns nu - 4, or -1 when the search runs past n."""
+    cdef int i, v, d = 0, found = 0, cur = nu, N = c.N, x0
+    while cur > 4:
+        for i in range(cur + 1):
+            lt[i] = <int>((c.log[P[i]] + <long long>d * (cur - i)) % N) if P[i] else -1
+        while d < c.n:
+            v = 0
+            for i in range(cur + 1):
+                if lt[i] >= 0:
+                    v ^= c.exp[lt[i]]
+                    lt[i] += cur - i
+                    if lt[i] >= N:
+                        lt[i] -= N
+            if v == 0:
                 break
+            d += 1
+        if d >= c.n:
+            return -1
+        deg[found] = d
+        found += 1
+        # P / (X + alpha^d) by synthetic division, in place
+        x0 = c.exp[d]
+        for i in range(1, cur):
+            P[i] ^= gmul(c, x0, P[i - 1])
+        cur -= 1
+        d += 1
     return found
 
 
@@ -329,7 +340,7 @@ cdef int _chien(const Code* c, const int* C, int nu, int* lt, int* deg) noexcept
 
 cdef int _locate(const Code* c, const uint64_t* word, int nbytes, int* deg) noexcept nogil:
     """Error degrees of a word (deg[0 .. nu-1]) and their number nu, or -1."""
-    cdef int t = c.t, N = c.N, nu, i, j, x, idx, step
+    cdef int t = c.t, N = c.N, nu, i, j, x, idx, step, found
     cdef int* S = c.scratch                  # 2t + 1
     cdef int* C = S + 2 * t + 2              # t + 2 each
     cdef int* B = C + t + 2
@@ -347,6 +358,7 @@ cdef int _locate(const Code* c, const uint64_t* word, int nbytes, int* deg) noex
         if C[i]:
             return -1
     # roots: error locators X_i, roots of P(X) = X^nu + C1 X^(nu-1) + .. + C_nu
+    found = 0
     if nu == 1:
         X[0] = C[1]
     elif nu == 2:
@@ -360,21 +372,22 @@ cdef int _locate(const Code* c, const uint64_t* word, int nbytes, int* deg) noex
     elif nu == 3:
         if _cubic(c, C[1], C[2], C[3], X) != 3:
             return -1
-    elif nu == 4:
+    else:
+        if nu > 4:
+            # reject locators without nu distinct roots in the field before searching
+            if not _splits(c, C, nu, h, g, lp):
+                return -1
+            found = _chien_deflate(c, C, nu, lp, deg)
+            if found < 0:
+                return -1
         if _quartic(c, C[1], C[2], C[3], C[4], X) != 4:
             return -1
-    else:
-        if not _splits(c, C, nu, h, g, lp):
+    for i in range(nu - found):
+        if X[i] == 0:
             return -1
-        if _chien(c, C, nu, lp, deg) != nu:
+        deg[found + i] = c.log[X[i]]
+        if deg[found + i] >= c.n:
             return -1
-    if nu <= 4:
-        for i in range(nu):
-            if X[i] == 0:
-                return -1
-            deg[i] = c.log[X[i]]
-            if deg[i] >= c.n:
-                return -1
     # verify: the power sums of the error pattern are the odd syndromes
     for j in range(t):
         h[j] = 0
