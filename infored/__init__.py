@@ -6,6 +6,8 @@ bits are the word's reduced representation, and the syndrome carries what was dr
 
 from .codes import BCH, Golay, Hamming, LinearCode, get_code, pack_bits, unpack_bits
 from .errors import ArgumentError, ArgumentTypeError, FormatError, InforedError
+from .hierarchy import PRESETS, Hierarchy, Level, get_hierarchy
+from .reduce import Reduced, expand, load, reduce, save
 
 __version__ = "0.1.0"
 
@@ -16,10 +18,19 @@ __all__ = [
     "FormatError",
     "Golay",
     "Hamming",
+    "Hierarchy",
     "InforedError",
+    "Level",
     "LinearCode",
+    "PRESETS",
+    "Reduced",
     "__version__",
+    "expand",
     "get_code",
+    "get_hierarchy",
+    "load",
     "pack_bits",
+    "reduce",
+    "save",
     "unpack_bits",
 ]
