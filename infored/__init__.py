@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BCH",
+    "PRESETS",
     "ArgumentError",
     "ArgumentTypeError",
     "FormatError",
@@ -22,7 +23,6 @@ __all__ = [
     "InforedError",
     "Level",
     "LinearCode",
-    "PRESETS",
     "Reduced",
     "__version__",
     "expand",
