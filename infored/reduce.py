@@ -359,7 +359,12 @@ def _reduce_planes(arr, kind, h: Hierarchy, max_abs_error, max_rel_error, lossle
         stage = stage.fit(rest)
         rest = stage.forward(rest)
         fitted_rest.append(stage)
-    sections["rest"] = _narrow(np.asarray(rest))
+    rest = _narrow(np.asarray(rest))
+    # byte planes (least significant first): the high bytes of small residuals are runs of
+    # zeros that the entropy stage removes almost for free
+    sections["rest"] = np.ascontiguousarray(
+        rest.reshape(-1).view(np.uint8).reshape(-1, rest.itemsize).T
+    )
 
     fitted_h = Hierarchy(fitted, h.levels, fitted_rest)
     header = {
@@ -368,6 +373,7 @@ def _reduce_planes(arr, kind, h: Hierarchy, max_abs_error, max_rel_error, lossle
         "input": _input_header(arr, kind),
         "hierarchy": fitted_h.get_config(),
         "int_shape": list(q.shape),
+        "rest_dtype": rest.dtype.str,
         "max_abs_error": None if bound is None else _bound_json(bound, max_abs_error),
         "lossless": lossless,
         "levels": level_info,
@@ -501,7 +507,7 @@ def expand(reduced: Reduced, level: int | None = None) -> np.ndarray | bytes:
         for j, plane in enumerate(lv.planes):
             low |= stream[j].T.astype(np.int64) << plane
 
-    rest = np.asarray(reduced.sections["rest"]).astype(np.int64)
+    rest = _rest_values(reduced, header)
     for stage in reversed(h.rest):
         rest = np.asarray(stage.inverse(rest), dtype=np.int64)
     q = ((rest << h.planes) | low).reshape(int_shape)
@@ -509,6 +515,23 @@ def expand(reduced: Reduced, level: int | None = None) -> np.ndarray | bytes:
     for stage in reversed(h.stages):
         y = stage.inverse(y)
     return _restore(reduced, np.asarray(y))
+
+
+def _rest_values(reduced: Reduced, header: dict[str, Any]) -> np.ndarray:
+    """Reassemble the rest from its byte planes, checking sizes against the header."""
+    dtype = np.dtype(header["rest_dtype"])
+    if dtype.kind not in "iu":
+        raise FormatError(f"the rest has dtype {dtype}, integers expected")
+    planes = np.asarray(reduced.sections["rest"])
+    int_shape = header["int_shape"]
+    count = int(int_shape[0]) * int(np.prod(int_shape[1:]))
+    if planes.dtype != np.uint8 or planes.shape != (dtype.itemsize, count):
+        raise FormatError(
+            f"the rest section has shape {planes.shape} and dtype {planes.dtype}; "
+            f"({dtype.itemsize}, {count}) uint8 expected"
+        )
+    values = np.ascontiguousarray(planes.T).view(dtype).reshape(int_shape[0], -1)
+    return values.astype(np.int64)
 
 
 def _restore(reduced: Reduced, y: np.ndarray) -> np.ndarray | bytes:
