@@ -113,10 +113,12 @@ class Reduced:
         return self
 
     def __repr__(self) -> str:
-        f = self.figures
+        bound = self.max_abs_error
+        if isinstance(bound, list):
+            bound = f"<= {max(bound):.4g} per channel"
         return (
             f"Reduced(shape={self.shape}, dtype={self.dtype}, levels={self.nlevels}, "
-            f"bits_per_value={f['bits_per_value']:.3f}, max_abs_error={self.max_abs_error})"
+            f"bits_per_value={self.figures['bits_per_value']:.3f}, max_abs_error={bound})"
         )
 
 
