@@ -138,6 +138,10 @@ class Quantise(Stage):
     def _load_state(self, state: dict[str, Any]) -> None:
         arrays = []
         for name in self._fitted_names:
+            if state[name] is None:
+                raise ArgumentError(
+                    "Quantise: fitted 'fitted_offset' and 'fitted_step' must be given together"
+                )
             arr = np.asarray(state[name], dtype=np.float64)
             if not np.isfinite(arr).all() or (name == "fitted_step" and (arr <= 0).any()):
                 raise ArgumentError(f"Quantise: fitted {name!r} must be finite (steps > 0)")
