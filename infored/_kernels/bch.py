@@ -317,7 +317,9 @@ def _locate_block_ref(dec: Decoder, limbs: np.ndarray):
     order, t, n = dec.order, dec.t, dec.n
     count = limbs.shape[0]
     deg = np.arange(n)
-    bits = ((limbs[:, deg // 64] >> (deg % 64).astype(np.uint64)) & np.uint64(1)).astype(bool)
+    held = deg[: 64 * limbs.shape[1]]  # a syndrome (r bits) holds only the low degrees
+    bits = np.zeros((count, n), dtype=bool)
+    bits[:, : held.size] = (limbs[:, held // 64] >> (held % 64).astype(np.uint64)) & np.uint64(1)
     S = _syndromes_ref(dec, bits)
 
     # Berlekamp-Massey over all 2t steps, one column of words per polynomial coefficient

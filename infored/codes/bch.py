@@ -64,6 +64,12 @@ class BCH(LinearCode):
             raise ArgumentError(
                 f"there is no BCH code with n={n}, k={k} over GF(2^{m}); k must be one of {valid}"
             )
+        if decoder == "complete" and n - k > MAX_TABLE_REDUNDANCY:
+            raise ArgumentError(
+                f"Argument 'decoder': complete decoding of BCH({n}, {k}) needs a 2**{n - k}-entry "
+                f"coset table and is offered up to n - k = {MAX_TABLE_REDUNDANCY}; got "
+                f"{decoder!r}, use decoder='bounded' (the algebraic bounded-distance decoder)"
+            )
         t, generator = redundancy[n - k]
         self._m = m
         self._generator = generator
