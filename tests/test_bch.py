@@ -88,8 +88,9 @@ def galois_code(n, k):
     return _GALOIS[(n, k)]
 
 
-# (our n, our k, galois full-length n, k): t = 4 full and shortened, t = 5 single-word
-GALOIS_CODES = [(255, 223, 255, 223), (248, 216, 255, 223), (63, 36, 63, 36)]
+# (our n, our k, galois full-length n, k): t = 4, full and shortened. Single-word codes and
+# t >= 5 are checked against brute-force coset tables below (every coset of BCH(31, 11)).
+GALOIS_CODES = [(255, 223, 255, 223), (248, 216, 255, 223)]
 
 
 @pytest.mark.parametrize(("n", "k", "gn", "gk"), GALOIS_CODES)
@@ -193,7 +194,7 @@ def test_compiled_and_reference_agree(n, k, monkeypatch):
         count_, pos = _bch.locate(code._bounded, _table.pack(bits))
         kept, syn = code.split(words, packed=True)
         results[name] = (msgs, err, count_, pos, kept, syn, code.merge(kept, syn, packed=True))
-    for a, b in zip(results["compiled"], results["reference"]):
+    for a, b in zip(results["compiled"], results["reference"], strict=True):
         assert a.dtype == b.dtype and a.shape == b.shape
         assert (a == b).all()
     err = results["compiled"][1]
@@ -228,7 +229,7 @@ def test_corrects_every_pattern_up_to_t(data, index):
     got, err = code.decode(word, errors=True)
     assert (got == msg).all()
     assert int(err) == len(positions)
-    count, pos = _bch.locate(code._bounded, infored.pack_bits(word[None]))
+    _, pos = _bch.locate(code._bounded, infored.pack_bits(word[None]))
     assert pos[0, : len(positions)].tolist() == positions
     assert (pos[0, len(positions):] == -1).all()
 
