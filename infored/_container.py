@@ -204,7 +204,7 @@ def write(
     >>> import numpy as np
     >>> buffer = io.BytesIO()
     >>> write(buffer, {"n": 7}, {"bits": np.zeros(1000, dtype=bool)})
-    192
+    275
     >>> write(io.BytesIO(), {"n": 7}, {"bits": np.zeros(1000, dtype=bool)}, compress=False)
     1256
     """
@@ -249,12 +249,11 @@ def _plain_header(header: object) -> dict[str, Any]:
         raise ArgumentTypeError(
             f"Argument 'header' must be a mapping with str keys, not {type(header).__name__}."
         )
-    return _plain(header, "header", 0)
+    return _plain(header, "header", 1)
 
 
 def _plain(value: object, where: str, depth: int) -> Any:
-    if depth > MAX_DEPTH:
-        raise ArgumentError(f"Argument 'header' is nested more than {MAX_DEPTH} deep at {where}.")
+    """Return ``value`` as plain JSON types; ``depth`` counts the containers around it, plus 1."""
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, str):
@@ -278,6 +277,10 @@ def _plain(value: object, where: str, depth: int) -> Any:
                 "JSON has no NaN or infinity."
             )
         return float(value)
+    if isinstance(value, (Mapping, list, tuple)) and depth > MAX_DEPTH:
+        raise ArgumentError(
+            f"Argument 'header' nests lists and objects more than {MAX_DEPTH} deep at {where}."
+        )
     if isinstance(value, Mapping):
         plain = {}
         for key, item in value.items():
@@ -823,8 +826,10 @@ def _read_layout(source: _Source, max_bytes: int) -> _Layout:
 
 
 def _check_magic(head: bytes) -> None:
+    if not head:
+        raise FormatError("The data is empty: it is not an infored container.")
     prefix = head[: len(MAGIC)]
-    if prefix == MAGIC[: len(prefix)] and prefix:
+    if prefix == MAGIC[: len(prefix)]:
         return
     if head.startswith(b"\x89IRD\n"):
         hint = " (its line endings were translated: it was transferred in text mode)"
@@ -960,7 +965,9 @@ def _read_section(source: _Source, entry: _Entry) -> np.ndarray:
     """Read one section into a fresh array, checking padding, checksums and values."""
     label = f"Section {entry.name!r}"
     gap = entry.offset - source.position
-    if gap and np.frombuffer(source.read(gap, f"the padding before {label}"), np.uint8).any():
+    padding = source.read(gap, f"the padding before {label}") if gap else b""
+    if np.frombuffer(padding, np.uint8).any():
+        source.read(entry.stored_length, label)  # so that the next section can be checked
         raise _DamagedSection(f"The padding before {label} is not zero: the file is corrupt.")
     if entry.codec == "raw":
         raw = source.read_array(entry.raw_length, label)
