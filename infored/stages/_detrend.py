@@ -183,7 +183,9 @@ class Detrend(Stage):
       length.
 
     ``period=None`` estimates the period with :func:`dominant_period` (``"fft"``) during
-    :meth:`fit`; ``least_squares`` with ``harmonics=0`` needs no period. :meth:`fit` stores
+    :meth:`fit` (a constant or straight-line series has none: fit raises
+    :class:`~infored.errors.ArgumentError`, so give the period); ``least_squares`` with
+    ``harmonics=0`` needs no period. :meth:`fit` stores
     the period, the fitted series length and the trend coefficients (moving-average knot
     values or least-squares coefficients, per channel) in the config, so a rebuilt stage
     subtracts the same trend. ``"difference"`` with a given period needs no fit.

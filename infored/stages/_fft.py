@@ -15,6 +15,9 @@ import numpy as np
 
 __all__ = ["backend", "irfft", "rfft"]
 
+#: Seconds an unused pyFFTW plan stays cached.
+_KEEPALIVE = 30.0
+
 _module: ModuleType | None = None
 _name: str | None = None
 
@@ -32,6 +35,8 @@ def _set_backend(name: str | None) -> str:
             name = "numpy"
         else:
             pyfftw.interfaces.cache.enable()
+            # keep plans between the calls of a pipeline, not only within a burst of calls
+            pyfftw.interfaces.cache.set_keepalive_time(_KEEPALIVE)
             _module, _name = pyfftw.interfaces.numpy_fft, "pyfftw"
             return _name
     if name != "numpy":

@@ -85,8 +85,9 @@ class Frame(Stage):
         if padded > t:
             x = np.concatenate([x, np.repeat(x[-1:], padded - t, axis=0)])
         view = np.lib.stride_tricks.sliding_window_view(x, self.length, axis=0)[:: self.hop]
-        # sliding_window_view puts the window axis last: (F, [C,] L) -> (F, L[, C])
-        return np.ascontiguousarray(np.moveaxis(view, -1, 1))
+        # sliding_window_view puts the window axis last: (F, [C,] L) -> (F, L[, C]); copy so
+        # the frames never share memory with the caller's series
+        return np.array(np.moveaxis(view, -1, 1), order="C")
 
     def _inverse(self, y: Any) -> np.ndarray:
         y = _floats("Frame", y, "y", _FRAMES)
