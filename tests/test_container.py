@@ -312,8 +312,12 @@ def test_arrays_are_fresh_writeable_and_independent():
         assert array.flags.writeable and array.flags.c_contiguous
         assert_same(before[name], array)
         assert not np.shares_memory(array, np.frombuffer(source, np.uint8))
+    names = list(sections)
+    for index, name in enumerate(names):
+        for other in names[index + 1 :]:
+            assert not np.shares_memory(sections[name], sections[other])
     sections["zeros"][:] = 7
-    assert not sections["ramp"].any() or sections["ramp"][1] == 1
+    assert_same(SMALL_SECTIONS["ramp"], sections["ramp"])
 
 
 def test_bool_arrays_with_other_bytes_are_stored_as_zero_and_one():
@@ -1084,3 +1088,19 @@ def test_a_zstd_section_must_not_be_empty():
     rows, body = place(section("e", np.zeros(0), codec="zstd"))
     with pytest.raises(FormatError, match="zstd section of zero length"):
         read(forged(rows, body))
+
+
+@pytest.mark.parametrize("codec", ["raw", "zstd"])
+def test_a_stream_declaring_more_than_it_holds_is_refused_without_allocating_it(codec):
+    rows, body = baseline()
+    size = 1 << 30  # within max_bytes, so only the missing data can stop the reader
+    if codec == "raw":
+        rows = rows[:1]  # the last section, so that no offset depends on its length
+        rows[0].update(shape=[size // 4], raw_length=size, stored_length=size)
+    else:
+        rows[1].update(shape=[size // 8], raw_length=size, stored_length=size // 2)
+    data = forged(rows, body)
+    peak = peak_while_refused(Stream(data))
+    assert peak < 1 << 20
+    with pytest.raises(FormatError, match="truncated"):
+        read(Stream(data, step=4096))
