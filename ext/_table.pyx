@@ -18,30 +18,54 @@ Tables (built by infored._kernels.table):
 """
 
 from libc.stdint cimport int16_t, uint8_t, uint64_t
+from libc.string cimport memcpy
 
-from _bits cimport chunk_parity, msg_t, tab_t, word_t
+from _bits cimport chunk_parity, gather8, msg_t, tab_t, word_t
+
+# SPREAD[v]: the 8 bits of v as 8 bytes of 0/1 in memory order, most significant bit first
+cdef uint64_t SPREAD[256]
+cdef uint8_t* _spread_bytes = <uint8_t*>SPREAD
+for _v in range(256):
+    for _j in range(8):
+        _spread_bytes[8 * _v + _j] = (_v >> (7 - _j)) & 1
 
 
 # ---------------------------------------------------------------- single-word kernels
 
 cdef void _pack(const uint8_t[:, ::1] bits, word_t[::1] out) noexcept nogil:
-    cdef Py_ssize_t i, j, n = bits.shape[1]
+    """Bits must be 0 or 1 (checked by the caller): eight of them are gathered at a time."""
+    cdef Py_ssize_t i, j, n = bits.shape[1], full = n & ~7
     cdef uint64_t v
+    cdef const uint8_t* p
     for i in range(bits.shape[0]):
+        p = &bits[i, 0]
         v = 0
-        for j in range(n):
-            v = (v << 1) | (bits[i, j] & 1)
+        for j in range(0, full, 8):
+            v = (v << 8) | gather8(p + j)
+        if full < n:
+            if n >= 8:  # the last 8 bytes overlap the groups already read: keep the new bits
+                v = (v << (n - full)) | (gather8(p + n - 8) & ((1u << (n - full)) - 1))
+            else:
+                for j in range(n):
+                    v = (v << 1) | p[j]
         out[i] = <word_t>v
 
 
 cdef void _unpack(const word_t[::1] words, uint8_t[:, ::1] out) noexcept nogil:
-    cdef Py_ssize_t i, j, n = out.shape[1]
+    cdef Py_ssize_t i, j, n = out.shape[1], full = n & ~7
     cdef uint64_t v
+    cdef uint8_t* p
     for i in range(words.shape[0]):
         v = words[i]
-        for j in range(n):
-            out[i, n - 1 - j] = v & 1
-            v >>= 1
+        p = &out[i, 0]
+        for j in range(0, full, 8):
+            memcpy(p + j, &SPREAD[(v >> (n - 8 - j)) & 0xFF], 8)
+        if full < n:
+            if n >= 8:  # rewrite the last 8 bytes, overlapping bytes get the same values
+                memcpy(p + n - 8, &SPREAD[v & 0xFF], 8)
+            else:
+                for j in range(n):
+                    p[j] = (v >> (n - 1 - j)) & 1
 
 
 cdef void _encode(const msg_t[::1] msgs, const uint64_t* enc, int cb, int nchunks, int r,

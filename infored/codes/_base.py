@@ -44,7 +44,11 @@ def _bits_in(value: Any, name: str, width: int) -> tuple[np.ndarray, tuple[int, 
             f"Argument {name!r} must have shape (..., {width}) (bits of one word along the last "
             f"axis), got shape {arr.shape}"
         )
-    if arr.dtype != np.bool_ and arr.size and (arr.min() < 0 or arr.max() > 1):
+    if (
+        arr.dtype != np.bool_
+        and arr.size
+        and (arr.max() > 1 or (arr.dtype.kind == "i" and arr.min() < 0))
+    ):
         raise ArgumentError(
             f"Argument {name!r} must hold only 0 and 1, got values up to {arr.max()}"
         )
