@@ -301,6 +301,11 @@ def _reduce_planes(arr, kind, h: Hierarchy, max_abs_error, max_rel_error, lossle
         target = bound.copy()
         if arr.dtype == np.float32:  # casting back to float32 rounds by up to half an ulp
             target -= np.spacing(np.abs(x).max(axis=0).astype(np.float32)).astype(np.float64)
+            if (target <= 0).any():
+                raise ArgumentError(
+                    "the error bound is below the float32 resolution of the data: "
+                    f"{bound.min():.3g} asked, values up to {np.abs(x).max():.3g}"
+                )
         # corrupting p low planes moves a value by up to 2**p - 1 steps; rounding adds half a step
         spread = 0.5 if lossless or p == 0 else (1 << p) - 0.5
         stages[0] = Quantise(max_abs_error=(target / (2 * spread)).tolist())
