@@ -1104,3 +1104,15 @@ def test_a_stream_declaring_more_than_it_holds_is_refused_without_allocating_it(
     assert peak < 1 << 20
     with pytest.raises(FormatError, match="truncated"):
         read(Stream(data, step=4096))
+
+
+def test_the_example_in_the_format_document_is_what_write_produces():
+    document = os.path.join(os.path.dirname(__file__), os.pardir, "docs", "format.md")
+    with open(document, encoding="utf-8") as stream:
+        text = stream.read()
+    dump = text.split("## Example", 1)[1].split("```")[1]
+    expected = bytes.fromhex("".join(line[6:54] for line in dump.strip().splitlines()))
+    produced = to_bytes(({"k": 4}, {"a": np.array([1, 2, 3], dtype=np.uint8)}, {"compress": False}))
+    assert produced == expected
+    assert len(expected) == 259
+    assert zlib.crc32(b"123456789") == 0xCBF43926
