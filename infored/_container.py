@@ -208,23 +208,24 @@ def write(
     >>> write(io.BytesIO(), {"n": 7}, {"bits": np.zeros(1000, dtype=bool)}, compress=False)
     1256
     """
-    level = _compression_level(compress)
-    plain = _plain_header(header)
-    prepared = [_prepare(name, array, level) for name, array in _checked_sections(sections)]
-    chunks = _layout(plain, prepared)
-    if isinstance(target, (str, os.PathLike)):
-        return _write_atomic(target, chunks)
+    is_path = isinstance(target, (str, os.PathLike))
     if isinstance(target, io.TextIOBase):
         raise ArgumentTypeError(
             "Argument 'target' must be a path or a file opened in binary mode, "
             "not a text-mode file."
         )
-    if not callable(getattr(target, "write", None)):
+    if not is_path and not callable(getattr(target, "write", None)):
         raise ArgumentTypeError(
             "Argument 'target' must be a path or a binary file object, "
             f"not {type(target).__name__}."
         )
-    return _write_stream(target, chunks)
+    level = _compression_level(compress)
+    plain = _plain_header(header)
+    prepared = [_prepare(name, array, level) for name, array in _checked_sections(sections)]
+    chunks = _layout(plain, prepared)
+    if is_path:
+        return _write_atomic(target, chunks)  # type: ignore[arg-type]
+    return _write_stream(target, chunks)  # type: ignore[arg-type]
 
 
 def _compression_level(compress: object) -> int | None:

@@ -13,6 +13,7 @@ import json
 import os
 import stat
 import struct
+import subprocess
 import sys
 import tracemalloc
 import types
@@ -1116,3 +1117,37 @@ def test_the_example_in_the_format_document_is_what_write_produces():
     assert produced == expected
     assert len(expected) == 259
     assert zlib.crc32(b"123456789") == 0xCBF43926
+
+
+def test_importing_the_module_does_not_import_zstandard():
+    code = "import sys, infored._container; print('zstandard' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_odd_file_objects():
+    class ReturnsNone:
+        def __init__(self):
+            self.data = bytearray()
+
+        def write(self, chunk):
+            self.data += chunk
+
+    class ReturnsZero:
+        def write(self, chunk):
+            return 0
+
+    class NotReady:
+        def read(self, count=-1):
+            return None
+
+    old_style = ReturnsNone()
+    assert write(old_style, {}, SMALL_SECTIONS) == len(old_style.data)
+    assert bytes(old_style.data) == to_bytes(({}, SMALL_SECTIONS))
+    with pytest.raises(OSError, match="wrote 0 of"):
+        write(ReturnsZero(), {}, {})
+    with pytest.raises(OSError, match="non-blocking"):
+        read(NotReady())
+    two_dimensional = memoryview(bytearray(SMALL)).cast("B", (1, len(SMALL)))
+    assert read(two_dimensional)[0] == {"name": "small", "levels": [1, 2]}
