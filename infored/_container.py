@@ -566,10 +566,7 @@ class _BufferSource(_Source):
         return chunk
 
     def read_array(self, count: int, what: str) -> np.ndarray:
-        chunk = self.read(count, what)
-        out = np.empty(count, dtype=np.uint8)
-        out[...] = np.frombuffer(chunk, dtype=np.uint8)
-        return out
+        return np.frombuffer(self.read(count, what), dtype=np.uint8).copy()
 
     def at_end(self) -> bool:
         return self.position == self.size
@@ -622,9 +619,7 @@ class _FileSource(_Source):
     def read_array(self, count: int, what: str) -> np.ndarray:
         if self.size is None:
             data = self.read(count, what)  # allocate only once the bytes have arrived
-            out = np.empty(count, dtype=np.uint8)
-            out[...] = np.frombuffer(data, dtype=np.uint8)
-            return out
+            return np.frombuffer(data, dtype=np.uint8).copy()
         if count > self.size - self.position:
             raise self.truncated(what, count)
         out = np.empty(count, dtype=np.uint8)
@@ -978,8 +973,7 @@ def _read_section(source: _Source, entry: _Entry) -> np.ndarray:
         _check_crc(label, "stored", entry.stored_crc32, stored)
         decoded = _zstd_decompress(label, stored, entry.raw_length)
         del stored
-        raw = np.empty(entry.raw_length, dtype=np.uint8)
-        raw[...] = np.frombuffer(decoded, dtype=np.uint8)
+        raw = np.frombuffer(decoded, dtype=np.uint8).copy()
         del decoded
         _check_crc(label, "raw", entry.raw_crc32, raw)
     if entry.dtype == "bool" and raw.size and raw.max() > 1:
