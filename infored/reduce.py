@@ -143,6 +143,18 @@ def _words(stream: np.ndarray, n: int) -> np.ndarray:
     return out.reshape(count, n)
 
 
+def _conditional_means(words: np.ndarray, codewords: np.ndarray) -> list[list[float]]:
+    """E[word bit | codeword bit = b] per position, for b = 0 and 1: the reconstruction of a
+    plane bit from the k-vector alone with the least mean squared error, on this data."""
+    out = []
+    for b in (0, 1):
+        hit = codewords == b
+        count = hit.sum(axis=0)
+        ones = (words.astype(bool) & hit).sum(axis=0)
+        out.append(np.where(count > 0, ones / np.maximum(count, 1), float(b)).tolist())
+    return out
+
+
 def _narrow(values: np.ndarray) -> np.ndarray:
     """Store non-negative integers in the smallest unsigned dtype (signed ones as int64)."""
     if values.size == 0:
@@ -350,16 +362,17 @@ def _reduce_planes(arr, kind, h: Hierarchy, max_abs_error, max_rel_error, lossle
             sections[f"level{i}.syndromes"] = _pack_stream(syndromes)
         else:
             messages = code.decode(words)
+        info = {
+            "n": code.n,
+            "k": code.k,
+            "words": int(words.shape[0]),
+            "stream_bits": int(stream.size),
+        }
+        if level.planes and not lossless:
+            info["bit_means"] = _conditional_means(words, code.encode(messages))
         sections[f"level{i}.messages"] = _pack_stream(messages)
         streams.append(messages.reshape(-1))
-        level_info.append(
-            {
-                "n": code.n,
-                "k": code.k,
-                "words": int(words.shape[0]),
-                "stream_bits": int(stream.size),
-            }
-        )
+        level_info.append(info)
 
     fitted_rest = []
     for stage in h.rest:
@@ -470,6 +483,8 @@ def expand(reduced: Reduced, level: int | None = None) -> np.ndarray | bytes:
         raise ArgumentTypeError(
             f"Argument 'reduced' must be a Reduced, got {type(reduced).__name__}"
         )
+    from .stages import Quantise
+
     h = reduced.hierarchy
     if h.keys:
         raise ArgumentError(
@@ -503,24 +518,41 @@ def expand(reduced: Reduced, level: int | None = None) -> np.ndarray | bytes:
         words = code.merge(msgs, syn) if syn is not None else code.encode(msgs)
         return words.reshape(-1)[: info[i]["stream_bits"]]
 
+    # Without syndromes, a plane bit is rebuilt as the mean of the input bits that decoded to
+    # the same codeword bit at its position (measured by reduce): the least-squares
+    # reconstruction, at no cost in the bound. It needs a linear dequantiser: a lone Quantise.
+    plane_levels = [i for i, lv in enumerate(h.levels) if lv.planes]
+    soft = not lossless and len(h.stages) == 1 and isinstance(h.stages[0], Quantise)
     int_shape = tuple(header["int_shape"])
     channels = int(np.prod(int_shape[1:])) if len(int_shape) > 1 else 1
     T = int_shape[0]
-    low = np.zeros((T, channels), dtype=np.int64)
-    for i, lv in enumerate(h.levels):
-        if not lv.planes:
-            continue
-        stream = input_stream(i).reshape(len(lv.planes), channels, T)
+    low = np.zeros((T, channels), dtype=np.float64 if soft else np.int64)
+    for i in plane_levels:
+        lv = h.levels[i]
+        bits = input_stream(i)
+        if soft:
+            means = np.asarray(info[i]["bit_means"], dtype=np.float64)
+            if means.shape != (2, lv.code.n):
+                raise FormatError(f"level {i}: bit_means of shape {means.shape}, (2, n) expected")
+            bits = means[bits, np.arange(bits.size) % lv.code.n]
+        stream = bits.reshape(len(lv.planes), channels, T)
         for j, plane in enumerate(lv.planes):
-            low |= stream[j].T.astype(np.int64) << plane
+            low += stream[j].T * (1 << plane)
 
     rest = _rest_values(reduced, header)
     for stage in reversed(h.rest):
         rest = np.asarray(stage.inverse(rest), dtype=np.int64)
-    q = ((rest << h.planes) | low).reshape(int_shape)
-    y: np.ndarray = q
-    for stage in reversed(h.stages):
-        y = stage.inverse(y)
+    base = rest << h.planes
+    if soft:
+        whole = np.floor(low).astype(np.int64)
+        frac = (low - whole).reshape(int_shape)
+        below = h.stages[0].inverse((base + whole).reshape(int_shape))
+        above = h.stages[0].inverse((base + whole + 1).reshape(int_shape))
+        y: np.ndarray = below + frac * (above - below)
+    else:
+        y = (base + low).reshape(int_shape)
+        for stage in reversed(h.stages):
+            y = stage.inverse(y)
     return _restore(reduced, np.asarray(y))
 
 
