@@ -218,3 +218,25 @@ def test_conditional_mean_reconstruction_beats_hard_codeword_bits(name):
     rms_hard = np.sqrt(np.mean(((hard - x).reshape(x2.shape) / bound) ** 2))
     rms_soft = np.sqrt(np.mean(((soft - x).reshape(x2.shape) / bound) ** 2))
     assert rms_soft < rms_hard
+
+
+def test_save_load_round_trip_and_corruption(tmp_path):
+    x = REAL["kdd135"]
+    r = reduce(x, "telemetry", max_abs_error=0.01)
+    path = tmp_path / "kdd.ird"
+    written = infored.save(r, path)
+    assert written == path.stat().st_size < x.nbytes / 4
+    back = infored.load(path)
+    assert back.header == json.loads(json.dumps(r.header))
+    assert np.array_equal(expand(back), expand(r))
+    assert np.array_equal(expand(back, level=1), expand(r, level=1))
+    data = path.read_bytes()
+    bad = tmp_path / "bad.ird"
+    bad.write_bytes(data[: len(data) // 2])
+    with pytest.raises(infored.FormatError):
+        infored.load(bad)
+    flipped = bytearray(data)
+    flipped[-10] ^= 0xFF
+    bad.write_bytes(bytes(flipped))
+    with pytest.raises(infored.FormatError):
+        infored.load(bad)
