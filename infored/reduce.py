@@ -546,9 +546,13 @@ def expand(reduced: Reduced, level: int | None = None) -> np.ndarray | bytes:
     if soft:
         whole = np.floor(low).astype(np.int64)
         frac = (low - whole).reshape(int_shape)
-        below = h.stages[0].inverse((base + whole).reshape(int_shape))
-        above = h.stages[0].inverse((base + whole + 1).reshape(int_shape))
-        y: np.ndarray = below + frac * (above - below)
+        quantiser = h.stages[0]
+        probe = np.zeros((2, *int_shape[1:]), dtype=np.int64)
+        probe[1] = 1
+        ends = quantiser.inverse(probe)
+        y: np.ndarray = quantiser.inverse((base + whole).reshape(int_shape)) + frac * (
+            ends[1] - ends[0]
+        )
     else:
         y = (base + low).reshape(int_shape)
         for stage in reversed(h.stages):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
 from ..errors import ArgumentError
@@ -33,7 +35,17 @@ def get_code(config: dict[str, Any] | str) -> LinearCode:
         config = _parse_name(config)
     if not isinstance(config, dict) or "id" not in config:
         raise ArgumentError(f"a code config must be a dict with an 'id' key, got {config!r}")
-    params = dict(config)
+    try:
+        key = json.dumps(config, sort_keys=True)
+    except (TypeError, ValueError):
+        raise ArgumentError(f"a code config must be JSON-safe, got {config!r}") from None
+    return _build(key)
+
+
+@lru_cache(maxsize=64)
+def _build(key: str) -> LinearCode:
+    """Codes are immutable and their tables costly: one instance per config."""
+    params = json.loads(key)
     family = params.pop("id")
     if family not in CODES:
         raise ArgumentError(f"unknown code id {family!r}; known: {sorted(CODES)}")
