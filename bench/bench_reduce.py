@@ -201,15 +201,19 @@ def run_infored(
         size = infored.save(reduced, path, compress=level)
         if path.stat().st_size != size or not np.array_equal(infored.expand(infored.load(path)), y):
             raise RuntimeError(f"{name}: the saved reduction does not read back")
-    return Result(
-        f"infored {name}", size, np.asarray(y).reshape(ds.table.shape), t_red, t_exp, reduced.nbytes
-    ), reduced
+    header = len(json.dumps(reduced.header, separators=(",", ":")))
+    y = np.asarray(y).reshape(ds.table.shape)
+    note = f"JSON header {header} B"
+    return Result(f"infored {name}", size, y, t_red, t_exp, reduced.nbytes, note), reduced
 
 
 # ---------------------------------------------------------------- the others
 
 
-def run_bitround(ds: DataSet, rel: float, repeat: int) -> Result:
+def run_bitround(ds: DataSet, rel: float, repeat: int, per_channel: bool = True) -> Result:
+    """BitRound with the fewest kept mantissa bits that meet the bound on this data (per
+    metric for per-channel bounds unless ``per_channel=False``: one for the whole array,
+    enough for every metric), then Zstd level 3."""
     from numcodecs import BitRound, Zstd
 
     series, bound = ds.series, ds.bound(rel)
@@ -217,22 +221,23 @@ def run_bitround(ds: DataSet, rel: float, repeat: int) -> Result:
     def rounded(x: np.ndarray, keep: int) -> np.ndarray:
         return np.asarray(BitRound(keepbits=keep).encode(x)).view(np.float64).reshape(x.shape)
 
-    def smallest(x: np.ndarray, b: float) -> int:
+    def smallest(x: np.ndarray, b: np.ndarray) -> int:
         for keep in range(53):
-            if np.abs(rounded(x, keep) - x).max() <= b:
+            if (np.abs(rounded(x, keep) - x) <= b).all():
                 return keep
         return 52
 
-    if ds.per_channel:
+    split = ds.per_channel and per_channel
+    if split:
         keeps = [smallest(series[c], bound[c]) for c in range(series.shape[0])]
         note = f"keepbits per metric {min(keeps)}..{max(keeps)} (median {int(np.median(keeps))})"
     else:
-        keeps = [smallest(series, float(bound[0]))] * series.shape[0]
-        note = f"keepbits {keeps[0]}"
+        keeps = [smallest(series, bound[:, None])] * series.shape[0]
+        note = f"keepbits {keeps[0]}" + (" for all metrics" if ds.per_channel else "")
     codec = Zstd(level=3)
 
     def encode() -> bytes:
-        if ds.per_channel:
+        if split:
             out = np.empty_like(series)
             for c, keep in enumerate(keeps):
                 out[c] = rounded(series[c], keep)
@@ -242,7 +247,8 @@ def run_bitround(ds: DataSet, rel: float, repeat: int) -> Result:
 
     t_enc, blob = best_of(encode, repeat)
     t_dec, y = best_of(lambda: np.frombuffer(codec.decode(blob), dtype=np.float64), repeat)
-    return Result("BitRound+zstd3", len(blob), y.reshape(series.shape).T, t_enc, t_dec, note=note)
+    label = "BitRound+zstd3" if split or not ds.per_channel else "BitRound+zstd3 one"
+    return Result(label, len(blob), y.reshape(series.shape).T, t_enc, t_dec, note=note)
 
 
 def run_sz3(ds: DataSet, rel: float, repeat: int, shape: str = "1d") -> Result:
@@ -366,6 +372,20 @@ def coset_flip_rates(code: infored.LinearCode) -> np.ndarray:
     return leaders.mean(axis=0)
 
 
+def fitted_bit_means(words: np.ndarray, codewords: np.ndarray) -> np.ndarray:
+    """(2, n): mean of the word bits whose codeword bit is 0 (row 0) or 1 (row 1), by
+    position: the least-squares reconstruction from the messages alone, on this data."""
+    n = words.shape[1]
+    position = np.broadcast_to(np.arange(n), words.shape)
+    out = np.array([[0.0], [1.0]]) * np.ones(n)
+    for c in (0, 1):
+        sel = codewords == c
+        count = np.bincount(position[sel], minlength=n)
+        ones = np.bincount(position[sel], weights=words[sel], minlength=n)
+        out[c] = np.where(count > 0, ones / np.maximum(count, 1), float(c))
+    return out
+
+
 @dataclass
 class PlaneSplit:
     """A reduction with one plane level, taken apart: quantiser, plane-0 bits, rest."""
@@ -428,22 +448,22 @@ def ablation(
 
     prior = coset_flip_rates(code)
     cm_prior = np.where(codewords == 1, 1.0 - prior[position], prior[position])
-    # fitted: P[bit = 1 | codeword bit, position], 2n bytes stored beside the messages
-    fitted = np.zeros((2, n))
-    for c in (0, 1):
-        sel = codewords == c
-        ones = np.bincount(position[sel], weights=words[sel], minlength=n)
-        fitted[c] = ones / np.maximum(np.bincount(position[sel], minlength=n), 1)
-    fitted = np.round(fitted * 255) / 255  # stored as 2n bytes
-    cm_fit = fitted[codewords, position]
+    fitted = fitted_bit_means(words, codewords)
+    clipped = np.clip(fitted, prior, 1.0 - prior)
 
     def as_bits(w: np.ndarray) -> np.ndarray:
         return unstream(w.reshape(-1), shape)
 
+    means_bytes = 8 * 2 * n  # 2n float64 stored beside the messages
     cases = [
-        (f"ECC {code!r} hard", as_bits(codewords).astype(np.float64), msg_bytes),
-        ("ECC cond. mean (leaders)", as_bits(cm_prior), msg_bytes),
-        ("ECC cond. mean (fitted)", as_bits(cm_fit), msg_bytes + 2 * n),
+        (f"ECC {code.n},{code.k} hard codeword", as_bits(codewords).astype(np.float64), msg_bytes),
+        ("ECC cond. mean, leaders' P[flip]", as_bits(cm_prior), msg_bytes),
+        ("ECC cond. mean, fitted", as_bits(fitted[codewords, position]), msg_bytes + means_bytes),
+        (
+            "ECC cond. mean, fitted, clipped",
+            as_bits(clipped[codewords, position]),
+            msg_bytes + means_bytes,
+        ),
         (f"drop {n - k}/{n}, mid 0.5", unstream(np.where(kept, stream, 0.5), shape), kept_bytes),
         (f"drop {n - k}/{n}, hard 0", unstream(np.where(kept, stream, 0.0), shape), kept_bytes),
     ]
@@ -624,7 +644,8 @@ def proposals(
         ("+ zstd level 19", compact_bytes(header, sections, 19), result.y, "save(..., compress=19)")
     )
 
-    # 3. conditional-mean reconstruction lets the step grow to bound / (1.5 - P[flip])
+    # 3. conditional means clipped to [P, 1 - P] (P: the coset leaders' flip rate) bound the
+    # plane-bit error by 1 - P, so the step can grow to bound / (1.5 - P)
     code = reduced.hierarchy.levels[0].code
     prior = coset_flip_rates(code)
     spread = 1.5 - float(prior.min())
@@ -635,13 +656,14 @@ def proposals(
     messages = code.decode(words)
     codewords = code.encode(messages)
     pos = np.broadcast_to(np.arange(code.n), codewords.shape)
-    bit0 = unstream(np.where(codewords == 1, 1.0 - prior[pos], prior[pos]).reshape(-1), (T, C))
+    means = np.clip(fitted_bit_means(words, codewords), prior, 1.0 - prior)
+    bit0 = unstream(means[codewords, pos].reshape(-1), (T, C))
     y = offset + (2.0 * rest + bit0) * step
     z, used = rest_channel_major(rest, ("previous", "linear"))
-    sections = {"level0.messages": np.packbits(messages), "rest": byte_planes(z)}
+    sections = {"level0.messages": np.packbits(messages), "rest": byte_planes(z), "means": means}
     rows.append(
         (
-            f"ECC cond. mean, step bnd/{spread:.3f}",
+            f"ECC clipped means, step bnd/{spread:.3f}",
             compact_bytes(header, sections, level),
             y,
             f"predictor {used} per channel, zstd-{level}",
@@ -703,67 +725,47 @@ def proposals(
 # ---------------------------------------------------------------- speed
 
 
-def speed_breakdown(ds: DataSet, rel: float, repeat: int) -> None:
-    """Where reduce's time goes for the telemetry preset (best of ``repeat`` each)."""
-    from infored.reduce import _error_bound
+def speed_breakdown(ds: DataSet, rel: float, repeat: int, top: int = 12) -> None:
+    """Where reduce's time goes for the telemetry preset."""
+    import cProfile
+    import pstats
 
-    x = ds.table
-    h = infored.get_hierarchy("telemetry")
-    t_total, reduced = best_of(lambda: infored.reduce(ds.x, h, **ds.infored_bound(rel)), repeat)
-    fitted = reduced.hierarchy
-    quantiser = fitted.stages[0]
-    bound_kw = ds.infored_bound(rel)
-    parts: list[tuple[str, float]] = []
-    parts.append(
-        (
-            "error bound per channel",
-            best_of(
-                lambda: _error_bound(
-                    x, bound_kw.get("max_abs_error"), bound_kw.get("max_rel_error")
-                ),
-                repeat,
-            )[0],
-        )
-    )
-    parts.append(
-        (
-            "quantise fit",
-            best_of(lambda: type(quantiser)(max_abs_error=quantiser.max_abs_error).fit(x), repeat)[
-                0
-            ],
-        )
-    )
-    t, q = best_of(lambda: quantiser.forward(x), repeat)
-    parts.append(("quantise forward (+ bound check)", t))
-    low, rest = q & 1, q >> 1
-    t, stream = best_of(lambda: stream_of(low.astype(np.uint8)), repeat)
-    parts.append(("plane-0 stream", t))
-    code0, code1 = fitted.levels[0].code, fitted.levels[1].code
-    words = words_of(stream, code0.n)
-    t, messages = best_of(lambda: code0.decode(words), repeat)
-    parts.append((f"level 0 decode ({words.shape[0]} words)", t))
-    words1 = words_of(messages.reshape(-1), code1.n)
-    parts.append(
-        (
-            f"level 1 decode ({words1.shape[0]} words)",
-            best_of(lambda: code1.decode(words1), repeat)[0],
-        )
-    )
-    parts.append(("pack message bits", best_of(lambda: np.packbits(messages), repeat)[0]))
-    predict, zig = fitted.rest
-    t, r = best_of(lambda: predict.forward(rest), repeat)
-    parts.append((f"predict {predict.method} (+ overflow check)", t))
-    t, z = best_of(lambda: zig.forward(r), repeat)
-    parts.append(("zigzag (+ range check)", t))
-    parts.append(("narrow + byte planes", best_of(lambda: byte_planes(z), repeat)[0]))
-    parts.append(("hierarchy config (header)", best_of(fitted.get_config, repeat)[0]))
+    bound = ds.infored_bound(rel)
+    prebuilt = infored.get_hierarchy("telemetry")
+    for level in prebuilt.levels:  # build the code tables once
+        level.code.decode(np.zeros((1, level.code.n), dtype=np.uint8))
+    t_name, _ = best_of(lambda: infored.reduce(ds.x, "telemetry", **bound), repeat)
+    t_obj, _ = best_of(lambda: infored.reduce(ds.x, prebuilt, **bound), repeat)
+
+    def build() -> None:
+        for level in infored.get_hierarchy("telemetry").levels:
+            level.code.decode(np.zeros((1, level.code.n), dtype=np.uint8))
+
+    t_build, _ = best_of(build, repeat)
+    mb = ds.x.nbytes / 1e6
     print(
-        f"\n  telemetry preset on {ds.name}, bound {rel:g}: reduce {t_total * 1e3:.2f} ms = "
-        f"{ds.x.nbytes / t_total / 1e6:.1f} MB/s of float64 input"
+        f"\n  telemetry preset on {ds.name} ({mb:.2f} MB float64), bound {rel:g}, best of {repeat}:"
+        f"\n    reduce(x, 'telemetry')            {t_name * 1e3:7.2f} ms  {mb / t_name:7.1f} MB/s"
+        f"\n    reduce(x, prebuilt Hierarchy)     {t_obj * 1e3:7.2f} ms  {mb / t_obj:7.1f} MB/s"
+        f"\n    preset -> Hierarchy + code tables {t_build * 1e3:7.2f} ms  (paid on every call "
+        "by name)"
     )
-    for label, t in parts:
-        print(f"    {label:<40} {t * 1e3:7.2f} ms  {100 * t / t_total:5.1f} %")
-    print(f"    {'sum of the parts':<40} {sum(t for _, t in parts) * 1e3:7.2f} ms")
+    calls = 20
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(calls):
+        infored.reduce(ds.x, prebuilt, **bound)
+    profile.disable()
+    stats = pstats.Stats(profile)
+    total = stats.total_tt  # type: ignore[attr-defined]
+    rows = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:top]  # type: ignore[attr-defined]
+    print(f"    profile of {calls} calls (own time, profiler overhead included):")
+    for (file, line, func), (_, ncalls, own, _cum, _) in rows:
+        where = f"{Path(file).parent.name}/{Path(file).name}:{line}" if line else file
+        print(
+            f"      {100 * own / total:5.1f} %  {1e3 * own / calls:6.2f} ms/call  "
+            f"{ncalls // calls:>4} x  {func:<28} {where}"
+        )
 
 
 # ---------------------------------------------------------------- main
@@ -780,7 +782,7 @@ def main(argv: list[str] | None = None) -> int:
         default=list(BOUNDS),
         help="error bounds relative to the range",
     )
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs, best kept")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs, best kept")
     parser.add_argument("--level", type=int, default=3, help="zstd level of infored.save")
     parser.add_argument("--threads", type=int, default=1, help="INFORED_NUM_THREADS")
     args = parser.parse_args(argv)
@@ -798,6 +800,7 @@ def main(argv: list[str] | None = None) -> int:
         f"INFORED_NUM_THREADS={args.threads}; .ird saved with zstd level {args.level}; "
         f"MB/s = float64 input bytes / best of {args.repeat} runs"
     )
+    print("load average at start: " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
     summary: list[tuple[str, float, dict[str, tuple[float, float, float]]]] = []
     studies: list[tuple[DataSet, float, Any]] = []
     for ds in load_sets(args.data, args.sets):
@@ -810,6 +813,8 @@ def main(argv: list[str] | None = None) -> int:
                 reductions[name] = res
                 rows.append(res[0])
             rows.append(run_bitround(ds, rel, args.repeat))
+            if ds.per_channel:
+                rows.append(run_bitround(ds, rel, args.repeat, per_channel=False))
             sz_rows = [run_sz3(ds, rel, args.repeat)]
             if ds.name == "acsf1":
                 sz_rows += [
@@ -820,7 +825,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(run_zfp(ds, rel, args.repeat))
             rows.append(run_zstd(ds, args.repeat))
             print_table(ds, rel, rows)
-            br = next(r for r in rows if r.method.startswith("BitRound"))
+            br = next(r for r in rows if r.method == "BitRound+zstd3")
             sz = min(sz_rows, key=lambda r: r.nbytes)
             print(
                 "  ratios (bytes)      "
@@ -876,6 +881,7 @@ def main(argv: list[str] | None = None) -> int:
         if ds.name == "telemetry":
             speed_breakdown(ds, 1e-3 if 1e-3 in args.bounds else args.bounds[0], args.repeat)
 
+    print("\nload average at the end: " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
     print("\n=== targets ===")
     for name in HIERARCHIES:
         smaller_br = all(v[name][0] < 1 for _, _, v in summary)
