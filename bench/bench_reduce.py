@@ -83,6 +83,21 @@ HIERARCHIES: dict[str, Any] = {
 }
 
 
+#: Rows of the proposals table, by key.
+PROTOTYPES = {
+    "now": "library as it is",
+    "compact": "+ compact container",
+    "channel-major": "+ rest channel-major",
+    "zstd19": "+ zstd level 19",
+    "ecc-clipped": "ECC clipped means, bigger step",
+    "ecc-clipped-19": "ECC clipped means, zstd 19",
+    "drop": "plane dropping, step = bound",
+    "no-ecc": "no ECC plane, step 2 bound",
+    "no-ecc-19": "no ECC plane, zstd 19",
+    "no-ecc-huffman": "no ECC plane, Huffman + zstd",
+}
+
+
 # ---------------------------------------------------------------- data
 
 
@@ -429,7 +444,7 @@ def words_of(stream: np.ndarray, n: int) -> np.ndarray:
 
 def ablation(
     ds: DataSet, rel: float, reduced: infored.Reduced, y_lib: np.ndarray, level: int
-) -> None:
+) -> dict[str, float]:
     """ECC plane level vs plane dropping at equal rate, and conditional-mean reconstruction."""
     code = reduced.hierarchy.levels[0].code
     n, k = code.n, code.k
@@ -479,13 +494,16 @@ def ablation(
     step = split.step
     hard_rms = None
     matched = False
-    for label, bits, nbytes in cases:
+    rms_of: dict[str, float] = {}
+    for i, (label, bits, nbytes) in enumerate(cases):
         y = split.value(bits)
+        mx, rms = errors(ds, y)
+        rms_of[("hard", "leaders", "fitted", "clipped", "drop mid", "drop 0")[i]] = rms
         same = label.startswith("ECC") and np.allclose(y, y_lib, rtol=0, atol=1e-9 * step.max())
-        if same:
+        if same and not matched:
             label += " *"
             matched = True
-        mx, rms = errors(ds, y)
+            rms_of["expand"] = rms
         d = (y - ds.table) / step
         rms_step, max_step = float(np.sqrt(np.mean(d * d))), float(np.abs(d).max())
         hard_rms = rms if hard_rms is None else hard_rms
@@ -496,6 +514,7 @@ def ablation(
         )
     if not matched:
         raise RuntimeError("no ECC row of the ablation reproduces infored.expand")
+    return rms_of
 
 
 # ---------------------------------------------------------------- proposals (prototypes)
@@ -606,11 +625,18 @@ def quantise(ds: DataSet, step: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def proposals(
-    ds: DataSet, rel: float, base: tuple[Result, infored.Reduced], sz3: Result, level: int
-) -> None:
-    """Measured prototypes of library changes, cumulative from the top."""
+    ds: DataSet,
+    rel: float,
+    base: tuple[Result, infored.Reduced],
+    sz3: Result,
+    br: Result,
+    level: int,
+) -> dict[str, int]:
+    """Measured prototypes of library changes: the first four rows cumulative on the
+    library's own reduction, the others other designs. Returns bytes by row key."""
     result, reduced = base
     header, values = reduced.header, ds.x.size
+    lean = dict(header, levels=[])  # the prototypes below keep their extra numbers in sections
     T, C = ds.table.shape
     bound = ds.bound(rel) * _SHRINK
     rows: list[tuple[str, int, np.ndarray, str]] = [
@@ -664,11 +690,12 @@ def proposals(
     rows.append(
         (
             f"ECC clipped means, step bnd/{spread:.3f}",
-            compact_bytes(header, sections, level),
+            compact_bytes(lean, sections, level),
             y,
             f"predictor {used} per channel, zstd-{level}",
         )
     )
+    rows.append(("ECC clipped means, zstd 19", compact_bytes(lean, sections, 19), y, ""))
 
     # 4. plane 0 dropped at the same rate, reconstructed at 0.5: the bound allows step = bound
     n, k = code.n, code.k
@@ -682,7 +709,7 @@ def proposals(
     rows.append(
         (
             f"drop {n - k}/{n} mid, step = bnd",
-            compact_bytes(header, sections, level),
+            compact_bytes(lean, sections, level),
             y,
             f"predictor {used} per channel, zstd-{level}",
         )
@@ -696,20 +723,23 @@ def proposals(
     rows.append(
         (
             "no ECC plane, step 2 bnd",
-            compact_bytes(header, sections, level),
+            compact_bytes(lean, sections, level),
             y,
             f"predictor {used} per channel, byte planes + zstd-{level}",
         )
     )
-    rows.append(("no ECC plane, zstd 19", compact_bytes(header, sections, 19), y, ""))
-    text = json.dumps(header, separators=(",", ":")).encode()
+    rows.append(("no ECC plane, zstd 19", compact_bytes(lean, sections, 19), y, ""))
+    text = json.dumps(lean, separators=(",", ":")).encode()
     huff = 24 + zstd_size(np.frombuffer(text, dtype=np.uint8), level) + huffman_zstd_bytes(z, level)
     rows.append(("no ECC plane, Huffman + zstd", huff, y, f"Huffman + zstd-{level}, as SZ3"))
 
-    print(f"\n  bound {rel:g} x range (SZ3 abs: {8 * sz3.nbytes / values:.3f} bits/value)")
     print(
-        f"  {'prototype':<36} {'bytes':>8} {'bits/val':>8} {'vs now':>6} {'vs SZ3':>6} "
-        f"{'max/bnd':>7} {'RMS err':>9}  note"
+        f"\n  bound {rel:g} x range (SZ3 abs: {8 * sz3.nbytes / values:.3f}, BitRound+zstd: "
+        f"{8 * br.nbytes / values:.3f} bits/value)"
+    )
+    print(
+        f"  {'prototype':<36} {'bytes':>8} {'bits/val':>8} {'vs now':>6} {'vs BR':>6} "
+        f"{'vs SZ3':>6} {'max/bnd':>7} {'RMS err':>9}  note"
     )
     for label, nbytes, y, note in rows:
         mx, rms = errors(ds, y)
@@ -717,9 +747,10 @@ def proposals(
             note += "  ** bound exceeded **"
         print(
             f"  {label:<36} {nbytes:>8d} {8 * nbytes / values:8.3f} "
-            f"{nbytes / result.nbytes:6.3f} {nbytes / sz3.nbytes:6.3f} {mx / rel:7.3f} "
-            f"{rms:9.3e}  {note}"
+            f"{nbytes / result.nbytes:6.3f} {nbytes / br.nbytes:6.3f} {nbytes / sz3.nbytes:6.3f} "
+            f"{mx / rel:7.3f} {rms:9.3e}  {note}"
         )
+    return {key: row[1] for key, row in zip(PROTOTYPES, rows, strict=True)}
 
 
 # ---------------------------------------------------------------- speed
@@ -750,6 +781,17 @@ def speed_breakdown(ds: DataSet, rel: float, repeat: int, top: int = 12) -> None
         f"\n    preset -> Hierarchy + code tables {t_build * 1e3:7.2f} ms  (paid on every call "
         "by name)"
     )
+    reduced = infored.reduce(ds.x, prebuilt, **bound)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.ird"
+        for level in (3, 9, 19):
+            t_save, size = best_of(
+                lambda lv=level: infored.save(reduced, path, compress=lv), repeat
+            )
+            print(
+                f"    save(compress={level:<2})                   {t_save * 1e3:7.2f} ms  "
+                f"{mb / t_save:7.1f} MB/s  {8 * size / ds.x.size:.3f} bits/value"
+            )
     calls = 20
     profile = cProfile.Profile()
     profile.enable()
@@ -849,7 +891,7 @@ def main(argv: list[str] | None = None) -> int:
                     },
                 )
             )
-            studies.append((ds, rel, (reductions, sz_rows[0])))
+            studies.append((ds, rel, (reductions, sz, br)))
 
     print(
         "\n=== ablation: Golay(23,12) plane level of the float preset vs dropping plane-0 "
@@ -860,21 +902,49 @@ def main(argv: list[str] | None = None) -> int:
         "steps (the bound is 1.5 steps)"
     )
     current = None
-    for ds, rel, (reductions, _) in studies:
+    verdicts: list[tuple[str, float, dict[str, float]]] = []
+    for ds, rel, (reductions, _, _) in studies:
         if ds.name != current:
             print(f"\n  -- {ds.name}")
             current = ds.name
         result, reduced = reductions["float"]
-        ablation(ds, rel, reduced, result.y, args.level)
+        verdicts.append((ds.name, rel, ablation(ds, rel, reduced, result.y, args.level)))
+    print(
+        "\n  RMS of the ECC level / RMS of dropping 11 of 23 plane-0 bits (mid 0.5) at equal rate:"
+    )
+    for kind, label in (
+        ("hard", "hard codewords"),
+        ("leaders", "cond. mean, leaders"),
+        ("expand", "as infored.expand"),
+    ):
+        ratios = [v[kind] / v["drop mid"] for _, _, v in verdicts]
+        wins = sum(r < 1 for r in ratios)
+        print(
+            f"    {label:<20} lower on {wins} of {len(ratios)}: "
+            + ", ".join(f"{n} {r:g} {x:.3f}" for (n, r, _), x in zip(verdicts, ratios, strict=True))
+        )
 
     print("\n=== proposals: prototypes measured on the same data (library unchanged) ===")
     current = None
-    for ds, rel, (reductions, sz) in studies:
+    outcomes: list[tuple[str, float, dict[str, int], int, int]] = []
+    for ds, rel, (reductions, sz, br) in studies:
         if ds.name != current:
             print(f"\n  -- {ds.name}")
             current = ds.name
         base = min((reductions[n] for n in HIERARCHIES), key=lambda rr: rr[0].nbytes)
-        proposals(ds, rel, base, sz, args.level)
+        sizes = proposals(ds, rel, base, sz, br, args.level)
+        outcomes.append((ds.name, rel, sizes, br.nbytes, sz.nbytes))
+    print("\n  targets met by each prototype (smallest library hierarchy underneath):")
+    for key, label in PROTOTYPES.items():
+        sets = list(dict.fromkeys(o[0] for o in outcomes))
+        beats_br = all(o[2][key] < o[3] for o in outcomes)
+        sz_sets = [s for s in sets if all(o[2][key] <= o[4] for o in outcomes if o[0] == s)]
+        worst = {s: max(o[2][key] / o[4] for o in outcomes if o[0] == s) for s in sets}
+        print(
+            f"    {label:<34} < BitRound+zstd everywhere: {'yes' if beats_br else 'no '};"
+            f" <= SZ3 on {len(sz_sets)}/{len(sets)} sets; worst /SZ3 "
+            + ", ".join(f"{s} {w:.2f}" for s, w in worst.items())
+        )
 
     print("\n=== speed: reduce with the telemetry preset ===")
     for ds in load_sets(args.data, args.sets):
@@ -882,6 +952,21 @@ def main(argv: list[str] | None = None) -> int:
             speed_breakdown(ds, 1e-3 if 1e-3 in args.bounds else args.bounds[0], args.repeat)
 
     print("\nload average at the end: " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
+    print(
+        "\n=== summary: infored .ird bytes / BitRound+zstd bytes | / SZ3 bytes | reduce MB/s,"
+        " by bound ==="
+    )
+    for name in HIERARCHIES:
+        for set_name in dict.fromkeys(s for s, _, _ in summary):
+            cells = [v[name] for s, _, v in summary if s == set_name]
+            print(
+                f"  {name:<10} {set_name:<10} /BR "
+                + " ".join(f"{c[0]:6.3f}" for c in cells)
+                + "  | /SZ3 "
+                + " ".join(f"{c[1]:6.3f}" for c in cells)
+                + "  | MB/s "
+                + " ".join(f"{c[2]:6.1f}" for c in cells)
+            )
     print("\n=== targets ===")
     for name in HIERARCHIES:
         smaller_br = all(v[name][0] < 1 for _, _, v in summary)
