@@ -19,7 +19,8 @@ VERSION = 1
 #: Relative error bound (of the data's range) used when a float hierarchy is given no bound.
 DEFAULT_REL_ERROR = 1e-3
 
-_INT_KINDS = "iub"
+#: Fixed-point scale of the stored conditional means of plane bits.
+_MEAN_SCALE = 65535
 
 
 @dataclass(eq=False)
@@ -28,7 +29,8 @@ class Reduced:
 
     ``header`` is JSON-safe: the input's shape and dtype, the fitted hierarchy, the error
     bound, and per-level sizes. ``sections`` holds the arrays: each level's messages (packed
-    bits, ``level<i>.messages``), their syndromes in lossless mode (``level<i>.syndromes``),
+    bits, ``level<i>.messages``), their syndromes in lossless mode (``level<i>.syndromes``)
+    or else the conditional means that rebuild plane bits (``level<i>.bit_means``),
     the rest (``rest``) and the non-finite values kept aside (``nonfinite.index``,
     ``nonfinite.bits``). :func:`infored.save` writes exactly these.
     """
@@ -143,16 +145,17 @@ def _words(stream: np.ndarray, n: int) -> np.ndarray:
     return out.reshape(count, n)
 
 
-def _conditional_means(words: np.ndarray, codewords: np.ndarray) -> list[list[float]]:
-    """E[word bit | codeword bit = b] per position, for b = 0 and 1: the reconstruction of a
-    plane bit from the k-vector alone with the least mean squared error, on this data."""
-    out = []
+def _conditional_means(words: np.ndarray, codewords: np.ndarray) -> np.ndarray:
+    """E[word bit | codeword bit = b] per position, for b = 0 and 1, as (2, n) uint16 fixed
+    point (of _MEAN_SCALE): the least-squares reconstruction of a plane bit from the k-vector
+    alone, measured on this data."""
+    out = np.empty((2, words.shape[1]), dtype=np.float64)
     for b in (0, 1):
         hit = codewords == b
         count = hit.sum(axis=0)
         ones = (words.astype(bool) & hit).sum(axis=0)
-        out.append(np.where(count > 0, ones / np.maximum(count, 1), float(b)).tolist())
-    return out
+        out[b] = np.where(count > 0, ones / np.maximum(count, 1), float(b))
+    return np.rint(out * _MEAN_SCALE).astype(np.uint16)
 
 
 def _narrow(values: np.ndarray) -> np.ndarray:
@@ -369,7 +372,7 @@ def _reduce_planes(arr, kind, h: Hierarchy, max_abs_error, max_rel_error, lossle
             "stream_bits": int(stream.size),
         }
         if level.planes and not lossless:
-            info["bit_means"] = _conditional_means(words, code.encode(messages))
+            sections[f"level{i}.bit_means"] = _conditional_means(words, code.encode(messages))
         sections[f"level{i}.messages"] = _pack_stream(messages)
         streams.append(messages.reshape(-1))
         level_info.append(info)
@@ -380,10 +383,11 @@ def _reduce_planes(arr, kind, h: Hierarchy, max_abs_error, max_rel_error, lossle
         rest = stage.forward(rest)
         fitted_rest.append(stage)
     rest = _narrow(np.asarray(rest))
-    # byte planes (least significant first): the high bytes of small residuals are runs of
-    # zeros that the entropy stage removes almost for free
+    # channel after channel, as byte planes (least significant first): the entropy stage then
+    # sees each series' repeats, and the high bytes of small residuals as runs of zeros
+    by_channel = np.ascontiguousarray(rest.reshape(rest.shape[0], -1).T)
     sections["rest"] = np.ascontiguousarray(
-        rest.reshape(-1).view(np.uint8).reshape(-1, rest.itemsize).T
+        by_channel.reshape(-1).view(np.uint8).reshape(-1, rest.itemsize).T
     )
 
     fitted_h = Hierarchy(fitted, h.levels, fitted_rest)
@@ -531,10 +535,13 @@ def expand(reduced: Reduced, level: int | None = None) -> np.ndarray | bytes:
         lv = h.levels[i]
         bits = input_stream(i)
         if soft:
-            means = np.asarray(info[i]["bit_means"], dtype=np.float64)
-            if means.shape != (2, lv.code.n):
-                raise FormatError(f"level {i}: bit_means of shape {means.shape}, (2, n) expected")
-            bits = means[bits, np.arange(bits.size) % lv.code.n]
+            means = reduced.sections[f"level{i}.bit_means"]
+            if means.shape != (2, lv.code.n) or means.dtype != np.uint16:
+                raise FormatError(
+                    f"level {i}: bit means of shape {means.shape} and dtype {means.dtype}; "
+                    f"(2, {lv.code.n}) uint16 expected"
+                )
+            bits = means[bits, np.arange(bits.size) % lv.code.n] / _MEAN_SCALE
         stream = bits.reshape(len(lv.planes), channels, T)
         for j, plane in enumerate(lv.planes):
             low += stream[j].T * (1 << plane)
@@ -573,8 +580,8 @@ def _rest_values(reduced: Reduced, header: dict[str, Any]) -> np.ndarray:
             f"the rest section has shape {planes.shape} and dtype {planes.dtype}; "
             f"({dtype.itemsize}, {count}) uint8 expected"
         )
-    values = np.ascontiguousarray(planes.T).view(dtype).reshape(int_shape[0], -1)
-    return values.astype(np.int64)
+    by_channel = np.ascontiguousarray(planes.T).view(dtype).reshape(-1, int_shape[0])
+    return by_channel.T.astype(np.int64)
 
 
 def _restore(reduced: Reduced, y: np.ndarray) -> np.ndarray | bytes:
