@@ -241,7 +241,7 @@ cdef int _cubic(const Code* c, int a, int b, int d, int* X) noexcept nogil:
 cdef int _quartic(const Code* c, int a, int b, int cc, int d, int* X) noexcept nogil:
     """Four distinct roots of X^4 + a X^3 + b X^2 + cc X + d (d != 0), or -1."""
     cdef int sol[4]
-    cdef int i, s, e, q1, q2, q3
+    cdef int i, s, e
     if a == 0:
         if _affine4(c, b, cc, d, sol) != 4:
             return -1
@@ -254,17 +254,8 @@ cdef int _quartic(const Code* c, int a, int b, int cc, int d, int* X) noexcept n
     e = gsq(c, gsq(c, s)) ^ gmul(c, a, gmul(c, s, gsq(c, s))) ^ gmul(c, b, gsq(c, s)) \
         ^ gmul(c, cc, s) ^ d
     if e == 0:
-        # s is a root: divide it out and solve the cubic
-        q1 = a ^ s
-        q2 = b ^ gmul(c, s, q1)
-        q3 = cc ^ gmul(c, s, q2)
-        if q3 == 0 or _cubic(c, q1, q2, q3, X) != 3:
-            return -1
-        for i in range(3):
-            if X[i] == s:
-                return -1
-        X[3] = s
-        return 4
+        # P(s) = (r1 + r2)(r1 + r3)(r1 + r4) when s = r1: only a repeated root makes it vanish
+        return -1
     if _affine4(c, gdiv(c, gmul(c, a, s) ^ b, e), gdiv(c, a, e), gdiv(c, 1, e), sol) != 4:
         return -1
     for i in range(4):
