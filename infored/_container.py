@@ -204,7 +204,7 @@ def write(
     >>> import numpy as np
     >>> buffer = io.BytesIO()
     >>> write(buffer, {"n": 7}, {"bits": np.zeros(1000, dtype=bool)})
-    275
+    211
     >>> write(io.BytesIO(), {"n": 7}, {"bits": np.zeros(1000, dtype=bool)}, compress=False)
     1256
     """
@@ -222,7 +222,7 @@ def write(
     level = _compression_level(compress)
     plain = _plain_header(header)
     prepared = [_prepare(name, array, level) for name, array in _checked_sections(sections)]
-    chunks = _layout(plain, prepared)
+    chunks = _layout(plain, prepared, level)
     if is_path:
         return _write_atomic(target, chunks)  # type: ignore[arg-type]
     return _write_stream(target, chunks)  # type: ignore[arg-type]
@@ -391,41 +391,15 @@ def _align(position: int) -> int:
     return -(-position // ALIGNMENT) * ALIGNMENT
 
 
-def _layout(header: Mapping[str, Any], prepared: list[_Prepared]) -> list[Any]:
-    """Return the container as a list of bytes-like chunks, in file order."""
-    # The offsets depend on the header block's length, which depends on the offsets'
-    # digits. The length never shrinks from one pass to the next and grows only with the
-    # digits, so it settles, in two or three passes in practice.
-    block = b""
-    while True:
-        position = PREAMBLE_SIZE + len(block)
-        table = []
-        for section in prepared:
-            offset = _align(position)
-            table.append(
-                {
-                    "name": section.name,
-                    "dtype": section.dtype,
-                    "shape": list(section.shape),
-                    "codec": section.codec,
-                    "offset": offset,
-                    "stored_length": len(section.stored),
-                    "raw_length": section.raw_length,
-                    "stored_crc32": section.stored_crc32,
-                    "raw_crc32": section.raw_crc32,
-                }
-            )
-            position = offset + len(section.stored)
-        candidate = json.dumps(
-            {"header": header, "sections": table},
-            ensure_ascii=False,
-            allow_nan=False,
-            separators=(",", ":"),
-        ).encode("utf-8")
-        settled = len(candidate) == len(block)
-        block = candidate
-        if settled:
-            break
+def _layout(
+    header: Mapping[str, Any], prepared: list[_Prepared], level: int | None = None
+) -> list[Any]:
+    """Return the container as a list of bytes-like chunks, in file order.
+
+    With a compression ``level`` the header block is a zstd frame of the JSON whenever that
+    settles to a smaller block; otherwise it is the JSON itself."""
+    settled = _header_block(header, prepared, level) if level is not None else None
+    block, table = settled or _header_block(header, prepared, None)  # type: ignore[misc]
     if len(block) > MAX_HEADER_LENGTH:
         raise ArgumentError(
             f"The header block would be {len(block)} bytes; at most {MAX_HEADER_LENGTH} "
@@ -440,6 +414,64 @@ def _layout(header: Mapping[str, Any], prepared: list[_Prepared]) -> list[Any]:
         chunks.append(section.stored)
         position = entry["offset"] + len(section.stored)
     return chunks
+
+
+def _section_table(prepared: list[_Prepared], block_length: int) -> list[dict[str, Any]]:
+    position = PREAMBLE_SIZE + block_length
+    table = []
+    for section in prepared:
+        offset = _align(position)
+        table.append(
+            {
+                "name": section.name,
+                "dtype": section.dtype,
+                "shape": list(section.shape),
+                "codec": section.codec,
+                "offset": offset,
+                "stored_length": len(section.stored),
+                "raw_length": section.raw_length,
+                "stored_crc32": section.stored_crc32,
+                "raw_crc32": section.raw_crc32,
+            }
+        )
+        position = offset + len(section.stored)
+    return table
+
+
+def _header_block(
+    header: Mapping[str, Any], prepared: list[_Prepared], level: int | None
+) -> tuple[bytes, list[dict[str, Any]]] | None:
+    """The header block and section table, found by iterating to a fixed point.
+
+    The offsets depend on the block's length, which depends on the offsets' digits. Plain
+    JSON never shrinks from one pass to the next and grows only with the digits, so it
+    settles in two or three passes. A zstd block settles once the JSON repeats; if it has
+    not after a few passes, or is not smaller, None asks for the plain block.
+    """
+    block = b""
+    previous = None
+    for _ in range(8 if level is not None else 64):
+        table = _section_table(prepared, len(block))
+        text = json.dumps(
+            {"header": header, "sections": table},
+            ensure_ascii=False,
+            allow_nan=False,
+            separators=(",", ":"),
+        ).encode("utf-8")
+        if level is None:
+            if len(text) == len(block):
+                return text, table
+            block = text
+            continue
+        if len(text) > MAX_HEADER_LENGTH:
+            return None
+        if text == previous:
+            return (block, table) if len(block) < len(text) else None
+        previous = text
+        block = _zstd_compress(np.frombuffer(text, dtype=np.uint8), level)
+    if level is None:  # pragma: no cover - plain JSON settles in a few passes
+        raise AssertionError("the header block did not settle")
+    return None
 
 
 def _write_stream(stream: IO[bytes], chunks: Iterable[Any]) -> int:
@@ -839,6 +871,8 @@ def _check_magic(head: bytes) -> None:
 
 
 def _parse_block(block: Any) -> Any:
+    if bytes(block[:4]) == _ZSTD_MAGIC:
+        block = _inflate_header(block)
     try:
         text = bytes(block).decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -856,6 +890,26 @@ def _parse_block(block: Any) -> Any:
         if isinstance(exc, FormatError):
             raise
         raise FormatError(f"The header block is not valid JSON: {exc}.") from None
+
+
+def _inflate_header(frame: Any) -> bytes:
+    """Decompress a zstd header block, whose frame must declare a size within the limit."""
+    zstandard = _zstd()
+    try:
+        declared = zstandard.frame_content_size(frame)
+    except zstandard.ZstdError as exc:
+        raise FormatError(f"The header block has a corrupt zstd frame header: {exc}.") from None
+    if not 0 < declared <= MAX_HEADER_LENGTH:
+        raise FormatError(
+            f"The zstd header block declares {declared} bytes; it must declare its size, at "
+            f"most {MAX_HEADER_LENGTH} bytes."
+        )
+    try:
+        return zstandard.ZstdDecompressor().decompress(
+            frame, max_output_size=declared, allow_extra_data=False
+        )
+    except zstandard.ZstdError as exc:
+        raise FormatError(f"The header block cannot be decompressed: {exc}.") from None
 
 
 def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -1151,7 +1205,7 @@ def verify(source: Source, *, max_bytes: int | None = None) -> dict[str, Any]:
     >>> buffer = io.BytesIO()
     >>> _ = write(buffer, {}, {"a": np.arange(3), "b": np.ones(2)})
     >>> verify(buffer.getvalue())
-    {'ok': True, 'version': (1, 0), 'size': 464, 'sections': {'a': 'ok', 'b': 'ok'}}
+    {'ok': True, 'version': (1, 0), 'size': 336, 'sections': {'a': 'ok', 'b': 'ok'}}
     """
     limit = _max_bytes(max_bytes)
     report: dict[str, str] = {}

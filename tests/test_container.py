@@ -66,6 +66,8 @@ def parse(data: bytes) -> tuple[tuple[int, int], dict, dict[str, np.ndarray]]:
     assert magic == MAGIC
     block = data[24 : 24 + length]
     assert zlib.crc32(data[:20] + block) == crc
+    if block[:4] == b"\x28\xb5\x2f\xfd":  # a zstd frame holding the JSON
+        block = zstandard.ZstdDecompressor().decompress(block)
     document = json.loads(block.decode("utf-8"))
     position = 24 + length
     arrays = {}
@@ -1151,3 +1153,49 @@ def test_odd_file_objects():
         read(NotReady())
     two_dimensional = memoryview(bytearray(SMALL)).cast("B", (1, len(SMALL)))
     assert read(two_dimensional)[0] == {"name": "small", "levels": [1, 2]}
+
+
+def _with_header_block(block: bytes, sections_after: bytes = b"") -> bytes:
+    start = struct.pack("<8sHHQ", MAGIC, 1, 0, len(block))
+    return start + struct.pack("<I", zlib.crc32(block, zlib.crc32(start))) + block + sections_after
+
+
+def test_header_block_is_compressed_when_sections_are():
+    header = {"channels": [{"offset": i * 0.125, "step": 1e-3} for i in range(200)]}
+    arrays = {"a": np.arange(5000, dtype=np.uint16)}
+    packed, plain = io.BytesIO(), io.BytesIO()
+    write(packed, header, arrays)
+    write(plain, header, arrays, compress=False)
+    data = packed.getvalue()
+    (length,) = struct.unpack_from("<Q", data, 12)
+    assert data[24:28] == b"\x28\xb5\x2f\xfd"
+    assert plain.getvalue()[24:25] == b"{"
+    assert length < len(json.dumps(header)) / 3
+    for source in (data, plain.getvalue()):
+        back, sections = read(source)
+        assert back == header and np.array_equal(sections["a"], arrays["a"])
+        assert verify(source)["ok"]
+    _, parsed_header, _ = parse(data)
+    assert parsed_header == header
+
+
+def test_hostile_compressed_header_blocks_are_refused_without_allocating():
+    text = json.dumps({"header": {}, "sections": []}).encode()
+    no_size = zstandard.ZstdCompressor(write_content_size=False).compress(text)
+    bomb = zstandard.ZstdCompressor().compress(b" " * (container.MAX_HEADER_LENGTH + 1))
+    lying = bytearray(zstandard.ZstdCompressor().compress(text))
+    for block, message in (
+        (no_size, "declare"),
+        (bomb, "declare"),
+        (b"\x28\xb5\x2f\xfd!", "corrupt"),
+    ):
+        tracemalloc.start()
+        with pytest.raises(FormatError, match=message):
+            read(_with_header_block(bytes(block)))
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < 2**20
+    lying[-1] ^= 0xFF
+    with pytest.raises(FormatError):
+        read(_with_header_block(bytes(lying)))
+    assert read(_with_header_block(zstandard.ZstdCompressor().compress(text))) == ({}, {})

@@ -932,3 +932,22 @@ def test_float_chain_round_trips_host_data():
     for stage in reversed(fitted):
         data = stage.inverse(data)
     assert np.allclose(data, x, rtol=1e-12, atol=1e-9 * np.abs(x).max())
+
+
+def test_predict_auto_picks_per_channel_and_round_trips():
+    t = np.arange(400)
+    ramp = 7 * t + (t % 3)                      # constant slope: linear residuals tiny
+    steps = np.repeat(np.arange(40), 10) * 5    # piecewise constant: previous residuals tiny
+    x = np.stack([ramp, steps, steps[::-1]], axis=1).astype(np.int64)
+    stage = Predict("auto").fit(x)
+    assert stage.get_config()["channel_methods"] == "lpp"
+    y = stage.forward(x)
+    assert np.array_equal(y[:, 0], Predict("linear").forward(x[:, 0]))
+    assert np.array_equal(y[:, 1], Predict("previous").forward(x[:, 1]))
+    assert np.array_equal(stage.inverse(y), x)
+    rebuilt = get_stage(json.loads(json.dumps(stage.get_config())))
+    assert np.array_equal(rebuilt.forward(x), y)
+    with pytest.raises(ArgumentError, match="not fitted"):
+        Predict("auto").forward(x)
+    with pytest.raises(ArgumentError, match="channels"):
+        stage.forward(x[:, :2])

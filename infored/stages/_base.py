@@ -161,7 +161,7 @@ class Stage(ABC):
         return self._with_state(self._fit(x))
 
     def _fit(self, x: Any) -> dict[str, Any]:  # pragma: no cover - overridden with state
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} declares fitted parameters but no _fit")
 
     @abstractmethod
     def forward(self, x: Any) -> np.ndarray:

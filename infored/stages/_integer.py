@@ -18,6 +18,9 @@ class Predict(Stage):
     * ``"previous"``: predict ``x[t-1]``, residual ``x[t] - x[t-1]``.
     * ``"linear"``: predict ``2 x[t-1] - x[t-2]`` (constant slope), residual
       ``x[t] - 2 x[t-1] + x[t-2]``; the second sample uses the previous-value predictor.
+    * ``"auto"``: :meth:`fit` picks, for each channel, whichever of the two gives the smaller
+      mean absolute residual on the data (recorded as ``channel_methods``, one letter a
+      channel: ``p`` previous, ``l`` linear).
 
     The first sample is predicted as 0 (its residual is the sample). Input is int64 (the
     output of :class:`Quantise`), so prediction is *closed loop* by construction: the
@@ -31,7 +34,7 @@ class Predict(Stage):
 
     Parameters
     ----------
-    method : {"previous", "linear"}
+    method : {"previous", "linear", "auto"}
 
     Examples
     --------
@@ -41,45 +44,85 @@ class Predict(Stage):
     array([3, 2, 0, 0, 1])
     >>> p.inverse([3, 2, 0, 0, 1])
     array([ 3,  5,  7,  9, 12])
+    >>> x = np.array([[0, 5], [1, 5], [4, 5], [9, 5]])
+    >>> Predict("auto").fit(x).get_config()["channel_methods"]
+    'lp'
     """
 
     id = "predict"
     exact = True
+    _fitted_names = ("channel_methods",)
 
     def __init__(self, method: str = "previous") -> None:
         super().__init__()
-        self.method = _choice_param("Predict", "method", method, ("previous", "linear"))
+        self.method = _choice_param("Predict", "method", method, ("previous", "linear", "auto"))
 
     def _params(self) -> dict[str, Any]:
         return {"method": self.method}
 
-    def _residuals(self, x: np.ndarray) -> np.ndarray:
-        r = x.copy()
-        r[1:] = x[1:] - x[:-1]
-        if self.method == "linear":
-            r[2:] = x[2:] - 2 * x[1:-1] + x[:-2]
-        return r
+    @property
+    def fitted(self) -> bool:
+        return self.method != "auto" or self._state["channel_methods"] is not None
 
-    def _rebuild(self, r: np.ndarray) -> np.ndarray:
-        if self.method == "previous":
-            return np.cumsum(r, axis=0)
-        # the first differences d[t] = x[t] - x[t-1] (d[0] = x[0]) are d[0] = r[0] and a
-        # running sum of the residuals from t = 1 on; x is their running sum
-        slopes = r.copy()
-        slopes[1:] = np.cumsum(r[1:], axis=0)
-        return np.cumsum(slopes, axis=0)
+    def _fit(self, x: Any) -> dict[str, Any]:
+        x = _integers("Predict", x, kind=_SERIES)
+        if self.method != "auto":
+            return {"channel_methods": None}
+        flat = x.reshape(x.shape[0], -1).astype(np.float64)  # floats: a score, not residuals
+        cost_previous = np.abs(np.diff(flat, axis=0)).mean(axis=0) if len(flat) > 1 else 0
+        cost_linear = np.abs(np.diff(flat, 2, axis=0)).mean(axis=0) if len(flat) > 2 else 0
+        letters = np.where(np.asarray(cost_linear) < np.asarray(cost_previous), "l", "p")
+        return {"channel_methods": "".join(np.broadcast_to(letters, flat.shape[1:]).tolist())}
+
+    def _load_state(self, state: dict[str, Any]) -> None:
+        methods = state["channel_methods"]
+        if methods is not None and (not isinstance(methods, str) or set(methods) - {"p", "l"}):
+            raise ArgumentError(
+                "Predict: fitted 'channel_methods' must be a string of 'p' and 'l', "
+                f"got {methods!r}"
+            )
+
+    def _linear_mask(self, x: np.ndarray) -> np.ndarray:
+        """Per flattened channel: True where the linear predictor applies."""
+        channels = int(np.prod(x.shape[1:]))
+        if self.method != "auto":
+            return np.full(channels, self.method == "linear")
+        self._require_fitted()
+        methods = self._state["channel_methods"]
+        if len(methods) != channels:
+            raise ArgumentError(
+                f"Predict: fitted for {len(methods)} channels, got data with {channels}"
+            )
+        return np.frombuffer(methods.encode(), dtype=np.uint8) == ord("l")
+
+    def _residuals(self, x: np.ndarray, linear: np.ndarray) -> np.ndarray:
+        flat = x.reshape(x.shape[0], -1)
+        r = flat.copy()
+        r[1:] = flat[1:] - flat[:-1]
+        r[2:, linear] = flat[2:, linear] - 2 * flat[1:-1, linear] + flat[:-2, linear]
+        return r.reshape(x.shape)
+
+    def _rebuild(self, r: np.ndarray, linear: np.ndarray) -> np.ndarray:
+        flat = r.reshape(r.shape[0], -1)
+        # linear channels: the first differences d[t] = x[t] - x[t-1] (d[0] = x[0]) are d[0] =
+        # r[0] and a running sum of the residuals from t = 1 on; x is their running sum
+        slopes = flat.copy()
+        slopes[1:, linear] = np.cumsum(flat[1:, linear], axis=0)
+        return np.cumsum(slopes, axis=0).reshape(r.shape)
 
     def forward(self, x: Any) -> np.ndarray:
         x = _integers("Predict", x, kind=_SERIES)
-        growth = 2.0 if self.method == "previous" else 4.0
+        linear = self._linear_mask(x)
+        growth = 4.0 if linear.any() else 2.0
         bound = float(np.abs(x.astype(np.float64)).max()) * growth
-        return _exact_int64("Predict", self._residuals, x, bound)
+        return _exact_int64("Predict", lambda v: self._residuals(v, linear), x, bound)
 
     def _inverse(self, y: Any) -> np.ndarray:
         r = _integers("Predict", y, "y", _SERIES)
+        linear = self._linear_mask(r)
         total = float(np.abs(r.astype(np.float64)).sum(axis=0).max())
-        bound = total if self.method == "previous" else total * r.shape[0]
-        return _exact_int64("Predict", self._rebuild, r, bound)
+        bound = total * r.shape[0] if linear.any() else total
+        return _exact_int64("Predict", lambda v: self._rebuild(v, linear), r, bound)
 
 
 class ZigZag(Stage):
