@@ -282,23 +282,25 @@ def _toml_items(table: dict[str, Any], prefix: tuple[str, ...]):
         yield f"{key} = {{ {inline} }}\n"
 
 
-#: Named hierarchies for common cases; ``get_hierarchy(name)`` builds them.
+#: Named hierarchies for common cases; ``get_hierarchy(name)`` builds them. Plane bits of
+#: quantised real data are close to noise, so a low-rate code does best there: BCH(15, 5)
+#: (t = 3) keeps 5 of every 15 plane bits, the least-squares reconstruction the rest.
 PRESETS: dict[str, dict[str, Any]] = {
-    # real-valued series (telemetry, sensors): quantise, the lowest plane through Golay(23, 12),
-    # a coarser resolution chained on top, the rest predicted linearly and zig-zagged
+    # real-valued series and arrays: quantise (the step is placed by the error bound), the
+    # lowest plane through BCH(15, 5), the rest predicted per channel and zig-zagged
+    "float": {
+        "stages": [{"id": "quantise", "step": 1.0}],
+        "levels": [{"code": {"id": "bch", "n": 15, "k": 5}, "planes": [0]}],
+        "rest": [{"id": "predict", "method": "auto"}, {"id": "zigzag"}],
+    },
+    # telemetry: as float, plus a chained level that gives a second, coarser resolution
     "telemetry": {
         "stages": [{"id": "quantise", "step": 1.0}],
         "levels": [
-            {"code": {"id": "golay"}, "planes": [0]},
-            {"code": {"id": "golay"}, "source": 0},
+            {"code": {"id": "bch", "n": 15, "k": 5}, "planes": [0]},
+            {"code": {"id": "bch", "n": 15, "k": 5}, "source": 0},
         ],
-        "rest": [{"id": "predict", "method": "previous"}, {"id": "zigzag"}],
-    },
-    # generic float arrays: as telemetry, with a linear (Lorenzo) predictor
-    "float": {
-        "stages": [{"id": "quantise", "step": 1.0}],
-        "levels": [{"code": {"id": "golay"}, "planes": [0]}],
-        "rest": [{"id": "predict", "method": "linear"}, {"id": "zigzag"}],
+        "rest": [{"id": "predict", "method": "auto"}, {"id": "zigzag"}],
     },
     # integers and raw bytes: the two low planes through extended Hamming(8, 4)
     "bytes": {
