@@ -16,7 +16,7 @@ for the host telemetry) it prints one table:
 
 then the ratios infored / BitRound+zstd and infored / SZ3, and three studies:
 
-* **ablation** of the ECC level of the ``float`` preset (Golay(23, 12) on plane 0): the same
+* **ablation** of the ECC level of the ``float`` preset (its code on plane 0): the same
   quantiser and rest with plane 0 kept for 12 of every 23 values instead (the other bits
   reconstructed at the middle of their interval, or filled with a hard 0) at equal bits per
   value, and the ECC codewords reconstructed by their conditional mean (per-position flip
@@ -501,7 +501,8 @@ def ablation(
         y = split.value(bits)
         mx, rms = errors(ds, y)
         rms_of[("hard", "leaders", "fitted", "clipped", "drop mid", "drop 0")[i]] = rms
-        same = label.startswith("ECC") and np.allclose(y, y_lib, rtol=0, atol=1e-9 * step.max())
+        # the library stores the fitted means in 16-bit fixed point: match within that
+        same = label.startswith("ECC") and np.allclose(y, y_lib, rtol=0, atol=2e-5 * step.max())
         if same and not matched:
             label += " *"
             matched = True
@@ -896,7 +897,7 @@ def main(argv: list[str] | None = None) -> int:
             studies.append((ds, rel, (reductions, sz, br)))
 
     print(
-        "\n=== ablation: Golay(23,12) plane level of the float preset vs dropping plane-0 "
+        "\n=== ablation: the plane level of the float preset vs dropping plane-0 "
         "bits at equal rate ==="
     )
     print(
