@@ -163,11 +163,21 @@ def _message_out(limbs: np.ndarray, k: int) -> np.ndarray:
     return limbs[:, 0].astype(dtype) if dtype is not None else limbs
 
 
-def decode(dec: Decoder, words: np.ndarray, want_errors: bool):
-    """Bounded-distance decoding of packed words.
+def decode(
+    dec: Decoder, words: np.ndarray, want_errors: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Bounded-distance decoding of packed words (validated, canonical form).
 
     Returns the packed messages (received message bits where decoding fails) and, if asked,
     the int16 number of corrected errors per word (-1 where decoding fails).
+
+    Examples
+    --------
+    >>> dec = Decoder(m=4, n=15, k=7, t=2)
+    >>> words = np.array([0, 1 << 14, (1 << 14) | 1, 0b1011], dtype=np.uint16)
+    >>> msgs, err = decode(dec, words, True)
+    >>> msgs.tolist(), err.tolist()
+    ([0, 0, 0, 0], [0, 1, 2, -1])
     """
     if backend() == "reference":
         count, degrees = _locate_ref(dec, _limbs(words))

@@ -36,14 +36,24 @@ class BCH(LinearCode):
         Word and message lengths; n - k must be the degree of a BCH generator polynomial.
     decoder : {"complete", "bounded"}, optional
         ``"complete"`` (nearest codeword, canonical ties) needs n - k <= 20 and is the default
-        there; above, the default and only choice is ``"bounded"`` (Berlekamp-Massey, up to
-        t errors, -1 beyond).
+        there, where ``"bounded"`` uses the same coset table up to t errors. Above, the
+        default and only choice is ``"bounded"``, decoded algebraically: binary
+        Berlekamp-Massey, closed-form roots of the error locator up to degree 4, a splitting
+        test and a Chien search above. Every success is verified (as many distinct roots as
+        the locator's degree, all inside the shortened length, the error pattern reproducing
+        the syndromes), so a word reported as decoded is always within t of the codeword it
+        decodes to; the others report -1 and keep their received message bits.
 
     Examples
     --------
     >>> code = BCH(63, 51)
     >>> code.t, code.m, code.decoder
     (2, 6, 'complete')
+    >>> big = BCH(255, 223)
+    >>> word = big.encode(np.ones(223, dtype=np.uint8)); word[[3, 70, 140, 250]] ^= 1
+    >>> messages, errors = big.decode(word, errors=True)
+    >>> int(messages.sum()), int(errors)
+    (223, 4)
     """
 
     def __init__(self, n: int, k: int, *, decoder: str | None = None) -> None:
