@@ -201,6 +201,34 @@ def test_compiled_and_reference_agree(n, k, monkeypatch):
     assert (err[count:] == np.where(weights <= code.t, weights, err[count:])).all()
 
 
+@pytest.mark.parametrize("m", [5, 6, 7])
+def test_every_designed_distance(m, monkeypatch):
+    """Every BCH code of GF(2^m), full length and shortened, up to the largest t: words with
+    up to t errors are corrected, and both backends agree on random words."""
+    from infored.codes.bch import _generators
+
+    rng = np.random.default_rng(m)
+    order = (1 << m) - 1
+    for t, generator in sorted(_generators(m).items()):
+        r = generator.bit_length() - 1
+        for n in [order, order - 5] if order - 5 > r else [order]:
+            k = n - r
+            code = BCH(n, k, decoder="bounded")
+            count = 100
+            msgs = random_bits(rng, count, k)
+            weights = rng.integers(0, t + 1, size=count)
+            words = infored.pack_bits(np.vstack([
+                with_errors(rng, code.encode(msgs), weights), random_bits(rng, count, n)]))
+            results = []
+            for name in BACKENDS:
+                monkeypatch.setenv("INFORED_BACKEND", name)
+                results.append(_bch.decode(code._bounded, words, True))
+            (got, err), (ref, ref_err) = results
+            assert (err[:count] == weights).all(), (n, k, t)
+            assert (infored.unpack_bits(got[:count], k) == msgs).all(), (n, k, t)
+            assert (got == ref).all() and (err == ref_err).all(), (n, k, t)
+
+
 def test_threads_give_the_same_result(monkeypatch):
     monkeypatch.setenv("INFORED_BACKEND", "compiled")
     code = BCH(255, 223)
