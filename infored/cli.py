@@ -218,7 +218,7 @@ def _error_stats(data: np.ndarray, restored: np.ndarray, bound: Any) -> dict[str
         finite = np.isfinite(x2)
         if not np.array_equal(x2[~finite], y2[~finite], equal_nan=True):
             raise FormatError("NaN or infinite values did not come back exactly")
-        err = np.where(finite, np.abs(y2 - x2), 0.0)
+        err = np.abs(np.subtract(y2, x2, out=np.zeros_like(x2), where=finite))
     else:
         err = np.abs(y.reshape(x.shape[0], -1).astype(np.int64) - x.reshape(x.shape[0], -1))
     per_channel = err.max(axis=0).astype(np.float64)
@@ -1838,7 +1838,11 @@ def info_command(source: str, as_json: bool) -> None:
     )
     config = stored.hierarchy_config()
     if stored.kind == "zarr":
-        lines.append(("codec", json.dumps(stored.codec())))
+        codec = stored.codec()
+        settings_text = {
+            k: v for k, v in codec.get("configuration", {}).items() if k != "max_abs_error"
+        }
+        lines.append(("codec", f"{codec['name']} {json.dumps(settings_text)}"))
     if config is not None:
         for line in _hierarchy_lines(config):
             lines.append(("hierarchy", line))
@@ -2122,3 +2126,7 @@ def _bench_bitround(data: np.ndarray, bound: Any) -> dict[str, Any]:
         "encode_mb_s": mb / t_enc,
         "decode_mb_s": mb / t_dec,
     }
+
+
+if __name__ == "__main__":
+    main()
