@@ -5,8 +5,9 @@ Both encode a chunk to the bytes of an ``.ird`` container (see :func:`infored.sa
 its reduction, and decode it back to an array of exactly the chunk's shape and dtype, within
 the error bound. A bound is absolute (``max_abs_error``: one number, or one per channel of the
 chunk, i.e. ``prod(chunk.shape[1:])`` numbers) or relative (``max_rel_error``: relative to
-each channel's range *within the chunk*); with no bound, float chunks get infored's default
-relative bound of 1e-3. ``lossless=True`` keeps the syndromes, so integer chunks come back
+each channel's range *within the chunk*, as the caller passes it: Zarr pads an array's last
+chunk with the fill value); with no bound, float chunks get infored's default relative bound
+of 1e-3. ``lossless=True`` keeps the syndromes, so integer chunks come back
 exactly.
 
 Importing this module registers ``Infored`` with numcodecs (``codec_id = "infored"``) and,
