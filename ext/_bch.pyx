@@ -87,10 +87,11 @@ cdef inline int gsqrt(const Code* c, int a) noexcept nogil:
 
 # ---------------------------------------------------------------- syndromes
 
-cdef inline bint _syndromes(const Code* c, const uint64_t* word, int nbytes, int* S) noexcept nogil:
+cdef inline bint _syndromes(const Code* c, const uint64_t* word, int nbytes,
+                            int* S) noexcept nogil:
     """S[1 .. 2t-1] of the word; returns False when all are zero (a codeword)."""
     cdef int b, j, q, L = c.L, t = c.t
-    cdef uint64_t a0 = 0, v, nz = 0
+    cdef uint64_t a0 = 0, nz = 0
     cdef const uint64_t* row
     cdef uint64_t* acc = c.acc
     if L == 1:
@@ -266,13 +267,13 @@ cdef int _quartic(const Code* c, int a, int b, int cc, int d, int* X) noexcept n
 cdef bint _splits(const Code* c, const int* C, int nu, int* h, int* g, int* lp) noexcept nogil:
     """Whether P(X) = X^nu + C1 X^(nu-1) + .. + C_nu divides X^(2^m) - X, i.e. has nu distinct
     roots in GF(2^m): m squarings of X modulo P."""
-    cdef int i, step, dg, coef, lc, N = c.N
+    cdef int i, _step, dg, coef, lc
     for i in range(1, nu + 1):
         lp[i] = c.log[C[i]] if C[i] else -1
     for i in range(nu):
         h[i] = 0
     h[1] = 1
-    for step in range(c.m):
+    for _step in range(c.m):
         for i in range(2 * nu - 1):
             g[i] = 0
         for i in range(nu):
