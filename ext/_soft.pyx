@@ -24,8 +24,16 @@ Tables (built by infored._kernels.soft):
 
 from libc.math cimport copysign, fabs, frexp, ldexp
 from libc.stdint cimport int16_t, int32_t, uint8_t, uint32_t, uint64_t
+from libc.string cimport memcpy
 
 from _bits cimport ctz64, parity64
+
+
+cdef extern from *:
+    """
+    static inline int infored_clz64(unsigned long long x) { return __builtin_clzll(x); }
+    """
+    int clz64 "infored_clz64"(uint64_t x) noexcept nogil
 
 
 ctypedef fused real_t:
@@ -45,22 +53,37 @@ cdef extern from *:
     const double BIG "INFORED_BIG"
 
 
+cdef inline double _grid_scale(double m, int bq, double* pre) noexcept nogil:
+    """The power of two 2**(bq - e) with 2**(e-1) <= m < 2**e (frexp's e), and in pre a
+    second power of two for vectors so small that the scale alone would overflow."""
+    cdef uint64_t bits
+    cdef int e
+    memcpy(&bits, &m, 8)
+    e = <int>((bits >> 52) & 0x7FF)
+    if e == 0:              # zero or subnormal
+        frexp(m, &e)
+    else:
+        e -= 1022
+    e = bq - e
+    pre[0] = 1.0
+    if e > 1000:            # two exact steps instead of one that overflows
+        pre[0] = ldexp(1.0, 600)
+        e -= 600
+    bits = (<uint64_t>(e + 1023)) << 52
+    memcpy(&m, &bits, 8)
+    return m
+
+
 cdef inline void _quantize(const real_t* y, Py_ssize_t n, int bq, double* q,
                            uint8_t* z) noexcept nogil:
     """Signed grid values q (integers held in doubles) and sign bits z of one vector."""
     cdef Py_ssize_t i
-    cdef double m = 0.0, v, pre = 1.0, scale
-    cdef int e
+    cdef double m = 0.0, v, pre, scale
     for i in range(n):
         v = fabs(<double>y[i])
         if v > m:
             m = v
-    frexp(m, &e)
-    e = bq - e
-    if e > 1000:          # tiny vectors: two exact power-of-two steps, no overflow
-        pre = ldexp(1.0, 600)
-        e -= 600
-    scale = ldexp(1.0, e)
+    scale = _grid_scale(m, bq, &pre)
     for i in range(n):
         v = (fabs(<double>y[i]) * pre) * scale
         v = (v + ROUND_MAGIC) - ROUND_MAGIC
@@ -295,7 +318,7 @@ cdef void _trellis(const real_t[:, ::1] values, int bq, const uint32_t* cols, in
             if z[i]:
                 sstar ^= cols[i]
         for i in range(r):
-            sstar = (sstar << 1) | z[k + i]
+            sstar ^= (<uint32_t>z[k + i]) << (r - 1 - i)
         # positions n-1 .. k (unit columns): each state is reached by one pattern
         D[0] = 0.0
         for s in range(1, S):
@@ -365,6 +388,145 @@ cdef void _trellis(const real_t[:, ::1] values, int bq, const uint32_t* cols, in
                 _set_bit(&out[row, 0], k - 1 - i)
         if metric != NULL:
             metric[row] = _metric_bits(&values[row, 0], n, cb)
+
+
+cdef enum:
+    TB = 8      # vectors per block of the small-state trellis
+
+
+cdef void _trellis_small(const real_t[:, ::1] values, int bq, const uint32_t* cols, int r,
+                         const uint32_t* syn, const int32_t* pairs, double* Dall, double* ab,
+                         uint64_t[:, ::1] out, double* metric) noexcept nogil:
+    """The trellis for 2**r <= 64 states and n <= 64, TB vectors at a time (lanes innermost,
+    so the state updates vectorize). Dall keeps the state values after every position,
+    (k, 2**r, TB) doubles; the traceback recomputes each decision from them with the same
+    strict comparison the per-vector trellis stores. syn[j * 256 + b] is the syndrome of
+    byte j (least significant first) of the message integer; pairs[i] lists the 2**(r-1)
+    states s whose bit of the highest set bit of cols[i] is clear."""
+    cdef Py_ssize_t nrows = values.shape[0], n = values.shape[1], k = n - r
+    cdef Py_ssize_t S = (<Py_ssize_t>1) << r, base, row, i, s, v, m
+    cdef uint64_t zwb[TB]
+    cdef uint64_t sstb[TB]
+    cdef double mx[TB]
+    cdef double pre[TB]
+    cdef double sc[TB]
+    cdef double lane[TB]
+    cdef double lane2[TB]
+    cdef uint8_t cb[64]
+    cdef double x, y, xa, ya
+    cdef uint64_t zw, sst, c, msg, take, word
+    cdef Py_ssize_t u
+    cdef const int32_t* pp
+    cdef double* Dt
+    cdef double* Dp
+    cdef double* Dn
+    cdef double* src
+    cdef double* cur
+    cdef double* dst
+    cdef double* a
+    base = 0
+    while base < nrows:
+        m = TB if nrows - base >= TB else nrows - base
+        for v in range(TB):     # lanes past the end repeat the block's first vector
+            row = base + (v if v < m else 0)
+            zw = 0
+            for i in range(n):
+                x = <double>values[row, i]
+                ab[i * TB + v] = fabs(x)
+                zw = (zw << 1) | (x < 0)
+            zwb[v] = zw
+            sst = zw & <uint64_t>(S - 1)
+            msg = zw >> r
+            i = 0
+            while msg:
+                sst ^= syn[i * 256 + (msg & 255)]
+                msg >>= 8
+                i += 1
+            sstb[v] = sst
+        for v in range(TB):
+            mx[v] = 0.0
+        for i in range(n):
+            for v in range(TB):
+                x = ab[i * TB + v]
+                mx[v] = x if x > mx[v] else mx[v]
+        for v in range(TB):
+            sc[v] = _grid_scale(mx[v], bq, &pre[v])
+        for i in range(n):
+            for v in range(TB):
+                x = (ab[i * TB + v] * pre[v]) * sc[v]
+                ab[i * TB + v] = (x + ROUND_MAGIC) - ROUND_MAGIC
+        # positions n-1 .. k: subset sums; then k-1 .. 1 backwards
+        Dt = Dall + (k - 1) * S * TB
+        for v in range(TB):
+            Dt[v] = 0.0
+        for s in range(1, S):
+            src = Dt + (s & (s - 1)) * TB
+            a = ab + (n - 1 - ctz64(<uint64_t>s)) * TB
+            dst = Dt + s * TB
+            for v in range(TB):
+                lane[v] = src[v] + a[v]
+            for v in range(TB):
+                dst[v] = lane[v]
+        for i in range(k - 1, 0, -1):
+            Dp = Dall + i * S * TB
+            Dn = Dall + (i - 1) * S * TB
+            c = cols[i]
+            a = ab + i * TB
+            if c == 0:      # an unchecked position is never worth flipping
+                memcpy(Dn, Dp, S * TB * sizeof(double))
+                continue
+            pp = pairs + i * (S >> 1)
+            for u in range(S >> 1):     # state pairs s, s ^ c
+                s = pp[u]
+                src = Dp + s * TB
+                cur = Dp + (s ^ c) * TB
+                for v in range(TB):     # all loads before the stores: the lanes vectorize
+                    x = src[v]
+                    y = cur[v]
+                    xa = x + a[v]
+                    ya = y + a[v]
+                    lane[v] = ya if ya < x else x
+                    lane2[v] = xa if xa < y else y
+                dst = Dn + s * TB
+                for v in range(TB):
+                    dst[v] = lane[v]
+                dst = Dn + (s ^ c) * TB
+                for v in range(TB):
+                    dst[v] = lane2[v]
+        for v in range(m):
+            row = base + v
+            s = sstb[v]
+            zw = zwb[v]
+            msg = 0
+            Dp = Dall + v
+            for i in range(k):
+                c = cols[i]
+                take = Dp[(s ^ c) * TB] + ab[i * TB + v] < Dp[s * TB]
+                s ^= c & (0 - take)
+                msg = (msg << 1) | take
+                Dp += S * TB
+            msg ^= zw >> r
+            out[row, 0] = msg
+            if metric != NULL:
+                word = (msg << r) | ((zw ^ s) & <uint64_t>(S - 1))
+                for i in range(n):
+                    cb[i] = (word >> (n - 1 - i)) & 1
+                metric[row] = _metric_bits(&values[row, 0], n, cb)
+        base += TB
+
+
+def trellis_small(const real_t[:, ::1] values, int bq, const uint32_t[::1] cols, int r,
+                  const uint32_t[::1] syn, const int32_t[:, ::1] pairs, double[::1] Dall,
+                  double[::1] ab, uint64_t[:, ::1] out, double[::1] metric):
+    """The trellis for 2**r <= 64 and n <= 64; scratch Dall (k * 2**r * TB), ab (n * TB)."""
+    cdef double* mp = &metric[0] if metric.shape[0] > 0 else NULL
+    with nogil:
+        _trellis_small(values, bq, &cols[0], r, &syn[0], &pairs[0, 0], &Dall[0], &ab[0], out,
+                       mp)
+
+
+#: Vectors per block of ``trellis_small`` (its scratch sizes are multiples of it).
+TRELLIS_BLOCK = TB
 
 
 def trellis(const real_t[:, ::1] values, int bq, const uint32_t[::1] cols, int r,

@@ -346,6 +346,8 @@ class TrellisTables:
     cols: np.ndarray  # (k,) uint32
     n: int
     r: int
+    syn: np.ndarray  # (ceil(k / 8) * 256,) uint32: syndrome of each byte of the message
+    pairs: np.ndarray  # (k, 2**(r-1)) int32: per position, the states with its top bit clear
 
     @property
     def k(self) -> int:
@@ -363,7 +365,27 @@ def trellis_tables(parity: np.ndarray) -> TrellisTables:
     """
     k, r = parity.shape
     cols = (parity.astype(np.int64) << np.arange(r - 1, -1, -1)).sum(axis=1)
-    return TrellisTables(cols=cols.astype(np.uint32), n=k + r, r=r)
+    nbytes = -(-k // 8)
+    byte_cols = np.zeros(nbytes * 8, dtype=np.int64)
+    byte_cols[:k] = cols[::-1]  # message integer bit j is position k-1-j
+    values = np.arange(256)
+    syn = np.zeros((nbytes, 256), dtype=np.int64)
+    for bit in range(8):
+        on = ((values >> bit) & 1) == 1
+        syn[:, on] ^= byte_cols[bit::8][:, None]
+    states = np.arange(1 << r)
+    if r <= 6:
+        top = np.array([1 << (int(c).bit_length() - 1) if c else 1 for c in cols])
+        pairs = np.array([states[(states & t) == 0] for t in top], dtype=np.int32)
+    else:  # only the small-state kernel reads the pair lists
+        pairs = np.zeros((1, 1), dtype=np.int32)
+    return TrellisTables(
+        cols=cols.astype(np.uint32),
+        n=k + r,
+        r=r,
+        syn=syn.astype(np.uint32).ravel(),
+        pairs=np.ascontiguousarray(pairs),
+    )
 
 
 def trellis_scratch_bytes(tabs: TrellisTables) -> int:
@@ -394,24 +416,21 @@ def decode_trellis(
     states = 1 << tabs.r
 
     def call(lo, hi):
+        mt = metric[lo:hi] if want_metric else metric
+        if tabs.r <= 6 and n <= 64:
+            block = _ext().TRELLIS_BLOCK
+            D = np.empty(tabs.k * states * block)
+            ab = np.empty(n * block)
+            _ext().trellis_small(
+                values[lo:hi], bq, tabs.cols, tabs.r, tabs.syn, tabs.pairs, D, ab, out[lo:hi], mt
+            )
+            return
         D = np.empty(states)
         dec = np.empty(tabs.k * max(1, states >> 6), dtype=np.uint64)
         q = np.empty(n)
         z = np.empty(n, dtype=np.uint8)
         cb = np.empty(n, dtype=np.uint8)
-        _ext().trellis(
-            values[lo:hi],
-            bq,
-            tabs.cols,
-            tabs.r,
-            D,
-            dec,
-            q,
-            z,
-            cb,
-            out[lo:hi],
-            metric[lo:hi] if want_metric else metric,
-        )
+        _ext().trellis(values[lo:hi], bq, tabs.cols, tabs.r, D, dec, q, z, cb, out[lo:hi], mt)
 
     if count:
         run_chunked(call, count)
@@ -429,7 +448,7 @@ def _trellis_ref(tabs, values, bq, want_metric):
     for i in range(k):
         sstar ^= np.where(z[:, i] == 1, cols[i], 0)
     for i in range(r):
-        sstar = (sstar << 1) | z[:, k + i]
+        sstar ^= z[:, k + i].astype(np.int64) << (r - 1 - i)
     D = np.zeros((count, 1 << r))
     for s in range(1, 1 << r):
         low = (s & -s).bit_length() - 1
