@@ -74,13 +74,15 @@ cdef inline double _grid_scale(double m, int bq, double* pre) noexcept nogil:
     return m
 
 
-cdef inline void _quantize(const real_t* y, Py_ssize_t n, int bq, double* q,
+cdef inline bint _quantize(const real_t* y, Py_ssize_t n, int bq, double* q,
                            uint8_t* z) noexcept nogil:
-    """Signed grid values q (integers held in doubles) and sign bits z of one vector."""
+    """Signed grid values q (integers held in doubles) and sign bits z of one vector;
+    returns whether the vector holds a NaN or an infinity (q is then meaningless)."""
     cdef Py_ssize_t i
-    cdef double m = 0.0, v, pre, scale
+    cdef double m = 0.0, v, pre, scale, check = 0.0
     for i in range(n):
         v = fabs(<double>y[i])
+        check += v - v          # NaN as soon as one value is not finite
         if v > m:
             m = v
     scale = _grid_scale(m, bq, &pre)
@@ -89,6 +91,7 @@ cdef inline void _quantize(const real_t* y, Py_ssize_t n, int bq, double* q,
         v = (v + ROUND_MAGIC) - ROUND_MAGIC
         q[i] = copysign(v, <double>y[i])   # -0.0 for y = -0.0: still worth nothing
         z[i] = y[i] < 0
+    return check != check
 
 
 cdef inline double _metric_bits(const real_t* y, Py_ssize_t n, const uint8_t* c) noexcept nogil:
@@ -109,7 +112,7 @@ cdef enum:
     BL = 16     # vectors per block: the inner loops run across a block and vectorize
 
 
-cdef void _golay(const real_t[:, ::1] values, int bq, const int32_t* tpos,
+cdef Py_ssize_t _golay(const real_t[:, ::1] values, int bq, const int32_t* tpos,
                  const uint32_t* canon, const uint8_t* pi, const uint8_t* cls,
                  const int16_t* offs, const uint8_t* pairs, const int32_t* npairs,
                  const uint32_t* tmask, uint64_t* out, double* metric) noexcept nogil:
@@ -131,6 +134,7 @@ cdef void _golay(const real_t[:, ::1] values, int bq, const int32_t* tpos,
     cdef const uint8_t* cg
     cdef const uint8_t* pe
     cdef Py_ssize_t ob[4 * 128]
+    cdef Py_ssize_t nbad = 0
     for g in range(128):
         ob[4 * g] = offs[3 * g] * BL
         ob[4 * g + 1] = offs[3 * g + 1] * BL
@@ -141,7 +145,8 @@ cdef void _golay(const real_t[:, ::1] values, int bq, const int32_t* tpos,
         m = BL if nrows - base >= BL else nrows - base
         for v in range(BL):     # lanes past the end repeat the block's first vector
             row = base + (v if v < m else 0)
-            _quantize(&values[row, 0], nin, bq, q, z)
+            if _quantize(&values[row, 0], nin, bq, q, z) and v < m:
+                nbad += 1
             zw = 0
             for i in range(nin):
                 zw = (zw << 1) | z[i]
@@ -221,7 +226,7 @@ cdef void _golay(const real_t[:, ::1] values, int bq, const int32_t* tpos,
             best = bestb[v]
             cnt = <int>cntb[v]
             arg = 0
-            while valsb[arg * BL + v] != best:
+            while arg < 127 and valsb[arg * BL + v] != best:     # NaN input: stop at 127
                 arg += 1
             # the winner, and whether it is the only codeword reaching the best value
             cg = cls + 6 * arg
@@ -278,6 +283,7 @@ cdef void _golay(const real_t[:, ::1] values, int bq, const int32_t* tpos,
                     cb[i] = (c >> (23 - i)) & 1
                 metric[row] = _metric_bits(&values[row, 0], nin, cb)
         base += BL
+    return nbad
 
 
 def golay(const real_t[:, ::1] values, int bq, const int32_t[::1] tpos,
@@ -285,11 +291,14 @@ def golay(const real_t[:, ::1] values, int bq, const int32_t[::1] tpos,
           const int16_t[:, ::1] offs, const uint8_t[:, :, ::1] pairs,
           const int32_t[::1] npairs, const uint32_t[::1] tmask, uint64_t[::1] out,
           double[::1] metric):
-    """Exact ML decoding of (N, 24) or (N, 23) values; see ``_golay``."""
+    """Exact ML decoding of (N, 24) or (N, 23) values; see ``_golay``. Returns the number
+    of vectors holding a NaN or an infinity."""
     cdef double* mp = &metric[0] if metric.shape[0] > 0 else NULL
+    cdef Py_ssize_t nbad
     with nogil:
-        _golay(values, bq, &tpos[0], &canon[0], &pi[0], &cls[0, 0], &offs[0, 0],
+        nbad = _golay(values, bq, &tpos[0], &canon[0], &pi[0], &cls[0, 0], &offs[0, 0],
                &pairs[0, 0, 0], &npairs[0], &tmask[0], &out[0], mp)
+    return nbad
 
 
 # ---------------------------------------------------------------- syndrome trellis
@@ -298,10 +307,10 @@ cdef inline void _set_bit(uint64_t* limbs, Py_ssize_t b) noexcept nogil:
     limbs[b >> 6] |= (<uint64_t>1) << (b & 63)
 
 
-cdef void _trellis(const real_t[:, ::1] values, int bq, const uint32_t* cols, int r,
-                   double* D, uint64_t* dec, double* q, uint8_t* z, uint8_t* cb,
-                   uint64_t[:, ::1] out, double* metric) noexcept nogil:
-    cdef Py_ssize_t row, i, n = values.shape[1], k = n - r, Wk = out.shape[1]
+cdef Py_ssize_t _trellis(const real_t[:, ::1] values, int bq, const uint32_t* cols, int r,
+                         double* D, uint64_t* dec, double* q, uint8_t* z, uint8_t* cb,
+                         uint64_t[:, ::1] out, double* metric) noexcept nogil:
+    cdef Py_ssize_t row, i, n = values.shape[1], k = n - r, Wk = out.shape[1], nbad = 0
     cdef Py_ssize_t S = (<Py_ssize_t>1) << r, W = S >> 6 if S > 64 else 1
     cdef Py_ssize_t s, t, u, half = S >> 1
     cdef uint64_t* dw
@@ -310,7 +319,7 @@ cdef void _trellis(const real_t[:, ::1] values, int bq, const uint32_t* cols, in
     cdef int hb, take
     cdef double ai, x, y, xa, ya
     for row in range(values.shape[0]):
-        _quantize(&values[row, 0], n, bq, q, z)
+        nbad += _quantize(&values[row, 0], n, bq, q, z)
         for i in range(n):
             q[i] = fabs(q[i])
         sstar = 0
@@ -388,15 +397,16 @@ cdef void _trellis(const real_t[:, ::1] values, int bq, const uint32_t* cols, in
                 _set_bit(&out[row, 0], k - 1 - i)
         if metric != NULL:
             metric[row] = _metric_bits(&values[row, 0], n, cb)
+    return nbad
 
 
 cdef enum:
     TB = 8      # vectors per block of the small-state trellis
 
 
-cdef void _trellis_small(const real_t[:, ::1] values, int bq, const uint32_t* cols, int r,
-                         const uint32_t* syn, const int32_t* pairs, double* Dall, double* ab,
-                         uint64_t[:, ::1] out, double* metric) noexcept nogil:
+cdef Py_ssize_t _trellis_small(const real_t[:, ::1] values, int bq, const uint32_t* cols, int r,
+                               const uint32_t* syn, const int32_t* pairs, double* Dall,
+                               double* ab, uint64_t[:, ::1] out, double* metric) noexcept nogil:
     """The trellis for 2**r <= 64 states and n <= 64, TB vectors at a time (lanes innermost,
     so the state updates vectorize). Dall keeps the state values after every position,
     (k, 2**r, TB) doubles; the traceback recomputes each decision from them with the same
@@ -404,7 +414,8 @@ cdef void _trellis_small(const real_t[:, ::1] values, int bq, const uint32_t* co
     byte j (least significant first) of the message integer; pairs[i] lists the 2**(r-1)
     states s whose bit of the highest set bit of cols[i] is clear."""
     cdef Py_ssize_t nrows = values.shape[0], n = values.shape[1], k = n - r
-    cdef Py_ssize_t S = (<Py_ssize_t>1) << r, base, row, i, s, v, m
+    cdef Py_ssize_t S = (<Py_ssize_t>1) << r, base, row, i, s, v, m, nbad = 0
+    cdef double check
     cdef uint64_t zwb[TB]
     cdef uint64_t sstb[TB]
     cdef double mx[TB]
@@ -430,11 +441,14 @@ cdef void _trellis_small(const real_t[:, ::1] values, int bq, const uint32_t* co
         for v in range(TB):     # lanes past the end repeat the block's first vector
             row = base + (v if v < m else 0)
             zw = 0
+            check = 0.0
             for i in range(n):
                 x = <double>values[row, i]
+                check += x - x      # NaN as soon as one value is not finite
                 ab[i * TB + v] = fabs(x)
                 zw = (zw << 1) | (x < 0)
             zwb[v] = zw
+            nbad += check != check and v < m
             sst = zw & <uint64_t>(S - 1)
             msg = zw >> r
             i = 0
@@ -513,16 +527,20 @@ cdef void _trellis_small(const real_t[:, ::1] values, int bq, const uint32_t* co
                     cb[i] = (word >> (n - 1 - i)) & 1
                 metric[row] = _metric_bits(&values[row, 0], n, cb)
         base += TB
+    return nbad
 
 
 def trellis_small(const real_t[:, ::1] values, int bq, const uint32_t[::1] cols, int r,
                   const uint32_t[::1] syn, const int32_t[:, ::1] pairs, double[::1] Dall,
                   double[::1] ab, uint64_t[:, ::1] out, double[::1] metric):
-    """The trellis for 2**r <= 64 and n <= 64; scratch Dall (k * 2**r * TB), ab (n * TB)."""
+    """The trellis for 2**r <= 64 and n <= 64; scratch Dall (k * 2**r * TB), ab (n * TB).
+    Returns the number of vectors holding a NaN or an infinity."""
     cdef double* mp = &metric[0] if metric.shape[0] > 0 else NULL
+    cdef Py_ssize_t nbad
     with nogil:
-        _trellis_small(values, bq, &cols[0], r, &syn[0], &pairs[0, 0], &Dall[0], &ab[0], out,
+        nbad = _trellis_small(values, bq, &cols[0], r, &syn[0], &pairs[0, 0], &Dall[0], &ab[0], out,
                        mp)
+    return nbad
 
 
 #: Vectors per block of ``trellis_small`` (its scratch sizes are multiples of it).
@@ -533,22 +551,26 @@ def trellis(const real_t[:, ::1] values, int bq, const uint32_t[::1] cols, int r
             double[::1] D, uint64_t[::1] dec, double[::1] q, uint8_t[::1] z, uint8_t[::1] cb,
             uint64_t[:, ::1] out, double[::1] metric):
     """Exact ML decoding on the syndrome trellis; scratch D (2**r), dec (k * max(1, 2**r / 64)),
-    q (n), z (n), cb (n) is caller-allocated."""
+    q (n), z (n), cb (n) is caller-allocated. Returns the number of vectors holding a NaN or an
+    infinity."""
     cdef double* mp = &metric[0] if metric.shape[0] > 0 else NULL
+    cdef Py_ssize_t nbad
     with nogil:
-        _trellis(values, bq, &cols[0], r, &D[0], &dec[0], &q[0], &z[0], &cb[0], out, mp)
+        nbad = _trellis(values, bq, &cols[0], r, &D[0], &dec[0], &q[0], &z[0], &cb[0], out, mp)
+    return nbad
 
 
 # ---------------------------------------------------------------- Chase
 
-cdef void _chase_tests(const real_t[:, ::1] values, int bq, int p, double* q, uint8_t* z,
+cdef Py_ssize_t _chase_tests(const real_t[:, ::1] values, int bq, int p, double* q, uint8_t* z,
                        uint64_t[:, :, ::1] out) noexcept nogil:
     cdef Py_ssize_t row, i, n = values.shape[1], W = out.shape[2], T = out.shape[1], t
     cdef Py_ssize_t pos[64]
+    cdef Py_ssize_t nbad = 0
     cdef Py_ssize_t b, m, j, bit
     cdef double a
     for row in range(values.shape[0]):
-        _quantize(&values[row, 0], n, bq, q, z)
+        nbad += _quantize(&values[row, 0], n, bq, q, z)
         # the p least reliable positions, by (|q|, position)
         m = 0
         for i in range(n if p > 0 else 0):
@@ -574,13 +596,17 @@ cdef void _chase_tests(const real_t[:, ::1] values, int bq, int p, double* q, ui
                 if (t >> j) & 1:
                     bit = n - 1 - pos[j]
                     out[row, t, bit >> 6] ^= (<uint64_t>1) << (bit & 63)
+    return nbad
 
 
 def chase_tests(const real_t[:, ::1] values, int bq, int p, double[::1] q, uint8_t[::1] z,
                 uint64_t[:, :, ::1] out):
-    """Test words: the sign word with every subset of its p least reliable positions flipped."""
+    """Test words: the sign word with every subset of its p least reliable positions flipped.
+    Returns the number of vectors holding a NaN or an infinity."""
+    cdef Py_ssize_t nbad
     with nogil:
-        _chase_tests(values, bq, p, &q[0], &z[0], out)
+        nbad = _chase_tests(values, bq, p, &q[0], &z[0], out)
+    return nbad
 
 
 cdef void _chase_pick(const real_t[:, ::1] values, int bq, const uint64_t[:, :, ::1] words,

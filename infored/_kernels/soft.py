@@ -33,11 +33,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import ArgumentError
 from . import backend, run_chunked
 from .table import limb_count
 
 __all__ = [
     "GolayTables",
+    "NonFiniteValues",
     "TrellisTables",
     "chase_pick",
     "chase_tests",
@@ -56,6 +58,17 @@ def _ext():
     from .._ext import _soft
 
     return _soft
+
+
+class NonFiniteValues(ArgumentError):
+    """Some input vector holds a NaN or an infinity (the kernels find it on their way)."""
+
+
+def _finite_or_raise(values: np.ndarray, bad: list[int] | None = None) -> None:
+    """Raise :class:`NonFiniteValues` if the kernels counted bad vectors (compiled) or, with
+    ``bad=None`` (reference), if NumPy finds a non-finite value."""
+    if (bad is None and not np.isfinite(values).all()) or (bad is not None and sum(bad)):
+        raise NonFiniteValues("Argument 'values' must hold only finite numbers")
 
 
 def grid_bits(n: int) -> int:
@@ -256,28 +269,33 @@ def decode_golay(
     count = values.shape[0]
     bq = grid_bits(24)
     if backend() == "reference":
+        _finite_or_raise(values)
         return _golay_ref(tabs, values, bq, want_metric)
     out = np.empty(count, dtype=np.uint64)
     metric = np.empty(count if want_metric else 0)
+    bad: list[int] = []
 
     def call(lo, hi):
-        _ext().golay(
-            values[lo:hi],
-            bq,
-            tabs.tpos,
-            tabs.canon,
-            tabs.pi,
-            tabs.cls,
-            tabs.offs,
-            tabs.pairs,
-            tabs.npairs,
-            tabs.tmask,
-            out[lo:hi],
-            metric[lo:hi] if want_metric else metric,
+        bad.append(
+            _ext().golay(
+                values[lo:hi],
+                bq,
+                tabs.tpos,
+                tabs.canon,
+                tabs.pi,
+                tabs.cls,
+                tabs.offs,
+                tabs.pairs,
+                tabs.npairs,
+                tabs.tmask,
+                out[lo:hi],
+                metric[lo:hi] if want_metric else metric,
+            )
         )
 
     if count:
         run_chunked(call, count)
+    _finite_or_raise(values, bad)
     return out, metric if want_metric else None
 
 
@@ -410,10 +428,12 @@ def decode_trellis(
     count, n = values.shape
     bq = grid_bits(n)
     if backend() == "reference":
+        _finite_or_raise(values)
         return _trellis_ref(tabs, values, bq, want_metric)
     out = np.empty((count, limb_count(tabs.k)), dtype=np.uint64)
     metric = np.empty(count if want_metric else 0)
     states = 1 << tabs.r
+    bad: list[int] = []
 
     def call(lo, hi):
         mt = metric[lo:hi] if want_metric else metric
@@ -421,8 +441,19 @@ def decode_trellis(
             block = _ext().TRELLIS_BLOCK
             D = np.empty(tabs.k * states * block)
             ab = np.empty(n * block)
-            _ext().trellis_small(
-                values[lo:hi], bq, tabs.cols, tabs.r, tabs.syn, tabs.pairs, D, ab, out[lo:hi], mt
+            bad.append(
+                _ext().trellis_small(
+                    values[lo:hi],
+                    bq,
+                    tabs.cols,
+                    tabs.r,
+                    tabs.syn,
+                    tabs.pairs,
+                    D,
+                    ab,
+                    out[lo:hi],
+                    mt,
+                )
             )
             return
         D = np.empty(states)
@@ -430,10 +461,13 @@ def decode_trellis(
         q = np.empty(n)
         z = np.empty(n, dtype=np.uint8)
         cb = np.empty(n, dtype=np.uint8)
-        _ext().trellis(values[lo:hi], bq, tabs.cols, tabs.r, D, dec, q, z, cb, out[lo:hi], mt)
+        bad.append(
+            _ext().trellis(values[lo:hi], bq, tabs.cols, tabs.r, D, dec, q, z, cb, out[lo:hi], mt)
+        )
 
     if count:
         run_chunked(call, count)
+    _finite_or_raise(values, bad)
     return out, metric if want_metric else None
 
 
@@ -485,16 +519,19 @@ def chase_tests(values: np.ndarray, flips: int) -> np.ndarray:
     count, n = values.shape
     bq = grid_bits(n)
     if backend() == "reference":
+        _finite_or_raise(values)
         return _chase_tests_ref(values, bq, flips)
     out = np.empty((count, 1 << flips, limb_count(n)), dtype=np.uint64)
+    bad: list[int] = []
 
     def call(lo, hi):
         q = np.empty(n)
         z = np.empty(n, dtype=np.uint8)
-        _ext().chase_tests(values[lo:hi], bq, flips, q, z, out[lo:hi])
+        bad.append(_ext().chase_tests(values[lo:hi], bq, flips, q, z, out[lo:hi]))
 
     if count:
         run_chunked(call, count)
+    _finite_or_raise(values, bad)
     return out
 
 
