@@ -91,7 +91,7 @@ def quantize(values: np.ndarray, bq: int) -> tuple[np.ndarray, np.ndarray]:
     --------
     >>> q, z = quantize(np.array([[0.5, -1.0, 0.25]]), 4)
     >>> q.tolist(), z.tolist()
-    [[8.0, -16.0, 4.0]], [[0, 1, 0]]
+    ([[4.0, -8.0, 2.0]], [[0, 1, 0]])
     """
     y = np.asarray(values, dtype=np.float64)
     mag = np.abs(y)
@@ -379,7 +379,7 @@ def trellis_tables(parity: np.ndarray) -> TrellisTables:
     --------
     >>> from infored import Hamming
     >>> trellis_tables(Hamming(3).generator_matrix[:, 4:]).cols.tolist()
-    [6, 3, 7, 5]
+    [5, 7, 6, 3]
     """
     k, r = parity.shape
     cols = (parity.astype(np.int64) << np.arange(r - 1, -1, -1)).sum(axis=1)

@@ -314,6 +314,60 @@ class LinearCode(ABC):
         out = self._out(msgs, self.k, lead, packed)
         return (out, err.reshape(lead)) if errors else out
 
+    def decode_soft(self, values: Any, *, metric: bool = False, packed: bool = False):
+        """Decode real-valued vectors to the message of a best-correlated codeword.
+
+        Bit b is sent as ``(-1)**b``: a positive value votes for bit 0, a negative one for
+        bit 1, and the magnitude is the vote's reliability (a log-likelihood ratio, or any
+        real feature). The chosen codeword c maximises the correlation
+        ``sum_i values[i] * (-1)**c[i]``.
+
+        Golay codes and codes with ``n - k <= 16`` (Hamming, extended Hamming, short BCH) are
+        decoded exactly; other codes with a Chase decoder, which is approximate
+        (``infored.codes._soft.soft_decoder(code)`` tells which). Each vector is first scaled
+        by a power of two and rounded to integers of ``52 - ceil(log2 n)`` bits (about 47),
+        so every comparison is exact and all backends agree bit for bit; +-1, integer and
+        fixed-point inputs are decoded without any rounding.
+
+        Ties: among codewords of equal best correlation, the one whose disagreement with the
+        signs of the values (1 where a value is negative, zeros count as positive) is
+        smallest as an n-bit integer, position 0 most significant. On +-1 inputs this is the
+        error pattern of complete hard decoding and its tie rule, so ``decode_soft(1 - 2 *
+        bits)`` equals ``decode(bits)`` for every word of a code decoded completely.
+
+        Parameters
+        ----------
+        values : array_like of float32 or float64
+            Shape (..., n); finite. Integer and bool arrays are refused: they are hard
+            decisions, for :meth:`decode`.
+        metric : bool
+            Also return the correlation of each chosen codeword, float64 of shape (...),
+            summed over the values as given.
+        packed : bool
+            Return packed k-bit integers (as :meth:`decode` with ``packed=True``) instead of
+            bits.
+
+        Returns
+        -------
+        messages : numpy.ndarray
+            (..., k) uint8 bits, or packed integers.
+        metric : numpy.ndarray of float64, shape (...)
+            Only with ``metric=True``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from infored import Golay
+        >>> code = Golay(extended=True)
+        >>> x = 1.0 - 2.0 * code.encode([1, 0] * 6)
+        >>> x[[0, 5, 9]] *= -0.2            # three unreliable wrong votes
+        >>> code.decode_soft(x).tolist() == [1, 0] * 6
+        True
+        """
+        from ._soft import decode_soft
+
+        return decode_soft(self, values, metric=metric, packed=packed)
+
     def split(self, words: Any, *, packed: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Split words into (decoded messages, syndromes), a lossless pair.
 
