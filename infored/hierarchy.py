@@ -302,6 +302,19 @@ PRESETS: dict[str, dict[str, Any]] = {
         ],
         "rest": [{"id": "predict", "method": "auto"}, {"id": "zigzag"}],
     },
+    # similarity keys: frames of 24 samples, decorrelated by PCA whitening fitted on the
+    # frames, decoded soft (maximum likelihood) with the extended Golay code to 12-bit keys;
+    # a chained level hard-decodes pairs of consecutive keys to coarser ones
+    "keys": {
+        "stages": [
+            {"id": "frame", "length": 24, "hop": 24},
+            {"id": "decorrelate", "method": "pca", "whiten": True},
+        ],
+        "levels": [
+            {"code": {"id": "golay", "extended": True}, "soft": True},
+            {"code": {"id": "golay", "extended": True}, "source": 0},
+        ],
+    },
     # integers and raw bytes: the two low planes through extended Hamming(8, 4)
     "bytes": {
         "stages": [],
