@@ -245,7 +245,7 @@ def test_threads_give_the_same_result(monkeypatch):
 PROPERTY_CODES = [BCH(255, 223), BCH(63, 36), BCH(1023, 943), BCH(200, 160), BCH(127, 64)]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), index=st.integers(0, len(PROPERTY_CODES) - 1))
 def test_corrects_every_pattern_up_to_t(data, index):
     code = PROPERTY_CODES[index]
@@ -262,7 +262,7 @@ def test_corrects_every_pattern_up_to_t(data, index):
     assert (pos[0, len(positions):] == -1).all()
 
 
-@settings(max_examples=40, deadline=None)
+@settings(deadline=None)
 @given(data=st.data(), index=st.integers(0, len(PROPERTY_CODES) - 1))
 def test_merge_inverts_split(data, index):
     code = PROPERTY_CODES[index]
