@@ -34,6 +34,9 @@ cdef extern from *:
     static inline int infored_clz64(unsigned long long x) { return __builtin_clzll(x); }
     """
     int clz64 "infored_clz64"(uint64_t x) noexcept nogil
+    # non-aliasing lane pointers, so that the lane loops of the trellis vectorize
+    ctypedef double* dptr "double * __restrict__"
+    ctypedef const double* cdptr "const double * __restrict__"
 
 
 ctypedef fused real_t:
@@ -404,6 +407,20 @@ cdef enum:
     TB = 8      # vectors per block of the small-state trellis
 
 
+cdef inline void _acs_lanes(dptr ds, dptr dt, cdptr xs, cdptr xt, cdptr a) noexcept nogil:
+    """One pair of states (s, t = s ^ c) across the lanes: ds = min(xs, xt + a) and
+    dt = min(xt, xs + a)."""
+    cdef Py_ssize_t v
+    cdef double x, y, xa, ya
+    for v in range(TB):
+        x = xs[v]
+        y = xt[v]
+        xa = x + a[v]
+        ya = y + a[v]
+        ds[v] = ya if ya < x else x
+        dt[v] = xa if xa < y else y
+
+
 cdef Py_ssize_t _trellis_small(const real_t[:, ::1] values, int bq, const uint32_t* cols, int r,
                                const uint32_t* syn, const int32_t* pairs, double* Dall,
                                double* ab, uint64_t[:, ::1] out, double* metric) noexcept nogil:
@@ -492,21 +509,7 @@ cdef Py_ssize_t _trellis_small(const real_t[:, ::1] values, int bq, const uint32
             pp = pairs + i * (S >> 1)
             for u in range(S >> 1):     # state pairs s, s ^ c
                 s = pp[u]
-                src = Dp + s * TB
-                cur = Dp + (s ^ c) * TB
-                for v in range(TB):     # all loads before the stores: the lanes vectorize
-                    x = src[v]
-                    y = cur[v]
-                    xa = x + a[v]
-                    ya = y + a[v]
-                    lane[v] = ya if ya < x else x
-                    lane2[v] = xa if xa < y else y
-                dst = Dn + s * TB
-                for v in range(TB):
-                    dst[v] = lane[v]
-                dst = Dn + (s ^ c) * TB
-                for v in range(TB):
-                    dst[v] = lane2[v]
+                _acs_lanes(Dn + s * TB, Dn + (s ^ c) * TB, Dp + s * TB, Dp + (s ^ c) * TB, a)
         for v in range(m):
             row = base + v
             s = sstb[v]
