@@ -162,7 +162,8 @@ class LinearCode(ABC):
             raise ArgumentError(f"Argument 'decoder' must be one of {_DECODERS}, got {decoder!r}")
         if decoder == "complete" and r > MAX_TABLE_REDUNDANCY:
             raise ArgumentError(
-                f"complete decoding of {self!r} needs a 2**{r}-entry coset table; it is offered "
+                f"complete decoding of the ({self.n}, {self.k}) {type(self).__name__} code needs a "
+                f"2**{r}-entry coset table; it is offered "
                 f"up to n - k = {MAX_TABLE_REDUNDANCY}: use decoder='bounded'"
             )
         self._decoder = decoder
