@@ -406,12 +406,6 @@ def trellis_tables(parity: np.ndarray) -> TrellisTables:
     )
 
 
-def trellis_scratch_bytes(tabs: TrellisTables) -> int:
-    """Scratch memory of one thread of :func:`decode_trellis`."""
-    states = 1 << tabs.r
-    return 8 * states + 8 * tabs.k * max(1, states >> 6) + 10 * tabs.n
-
-
 def decode_trellis(
     tabs: TrellisTables, values: np.ndarray, want_metric: bool
 ) -> tuple[np.ndarray, np.ndarray | None]:
@@ -472,6 +466,15 @@ def decode_trellis(
 
 
 def _trellis_ref(tabs, values, bq, want_metric):
+    count = values.shape[0]
+    block = max(1, (1 << 24) // (tabs.k << tabs.r))  # decisions: block * k * 2**r bools
+    if count > block:
+        parts = [
+            _trellis_ref(tabs, values[lo : lo + block], bq, want_metric)
+            for lo in range(0, count, block)
+        ]
+        out = np.vstack([m for m, _ in parts])
+        return out, np.concatenate([c for _, c in parts]) if want_metric else None
     count, n = values.shape
     k, r, cols = tabs.k, tabs.r, tabs.cols.astype(np.int64)
     states = np.arange(1 << r)
