@@ -42,7 +42,7 @@ import sys
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -243,10 +243,16 @@ class _Settings:
     max_rel_error: float | None
     lossless: bool
     check: bool
+    extra: dict[str, Any] | None = None  # added to the header of a block that is a whole input
 
 
-def _reduce_block(data: np.ndarray, settings: _Settings) -> tuple[dict, dict, dict]:
-    """Reduce one block; return the reduction's header and sections and figures about it."""
+def _reduce_block(data: np.ndarray, settings: _Settings) -> tuple[bytes, dict]:
+    """Reduce one block; return its ``.ird`` bytes and figures about it.
+
+    The block is written (and zstd-compressed) here, on the worker, so what travels back and
+    waits to be written is the compressed reduction.
+    """
+    from . import _container
     from .reduce import expand
 
     start = time.perf_counter()
@@ -261,14 +267,20 @@ def _reduce_block(data: np.ndarray, settings: _Settings) -> tuple[dict, dict, di
     stats: dict[str, Any] = {"max_error": None, "bound_used": None}
     if settings.check:
         stats = _error_stats(data, expand(reduced), reduced.max_abs_error)
+    header = dict(reduced.header)
+    header.update(settings.extra or {})
+    buffer = io.BytesIO()
+    _container.write(buffer, header, reduced.sections)
     stats["seconds"] = time.perf_counter() - start
     stats["bytes"] = int(data.nbytes)
-    return reduced.header, reduced.sections, stats
+    stats["bound"] = reduced.max_abs_error
+    stats["lossless"] = bool(reduced.header.get("lossless"))
+    return buffer.getvalue(), stats
 
 
 def _zarr_block(
     data: np.ndarray, store: str, name: str, start: int, check: bool, bound: Any
-) -> tuple[None, None, dict]:
+) -> tuple[None, dict]:
     """Write one block into an infored Zarr array (its codec reduces it) and check it."""
     import zarr
 
@@ -281,7 +293,7 @@ def _zarr_block(
         stats = _error_stats(data, array[start:stop], bound)
     stats["seconds"] = time.perf_counter() - begin
     stats["bytes"] = int(data.nbytes)
-    return None, None, stats
+    return None, stats
 
 
 # ======================================================================================
@@ -820,17 +832,19 @@ class _Stored:
 
     def reduction(self, i: int):
         """The :class:`infored.Reduced` of chunk ``i``."""
+        from . import _container
         from .reduce import Reduced
 
         if self.header.get("format") != CHUNKED_FORMAT:
             return Reduced(self.header, self._sections)
-        prefix = f"chunk{i}/"
-        sections = {
-            name[len(prefix) :]: arr
-            for name, arr in self._sections.items()
-            if name.startswith(prefix)
-        }
-        return Reduced(self.header["chunks"][i]["header"], sections)
+        header, sections = _container.read(self._chunk(i))
+        return Reduced(header, sections)
+
+    def _chunk(self, i: int) -> memoryview:
+        name = f"chunk{i}"
+        if name not in self._sections:
+            raise FormatError(f"{self.path}: chunk {i} is missing")
+        return memoryview(np.ascontiguousarray(self._sections[name], dtype=np.uint8))
 
     # -- Zarr
     def _open_zarr(self, path: str) -> None:
@@ -894,7 +908,9 @@ class _Stored:
         if self.kind == "zarr":
             return None
         if self.header.get("format") == CHUNKED_FORMAT:
-            return self.header["chunks"][0]["header"]["hierarchy"]
+            from . import _container
+
+            return _container.read_header(self._chunk(0))["header"]["hierarchy"]
         return self.header["hierarchy"]
 
 
@@ -911,33 +927,32 @@ def _write_reduction(
     path: str,
     source: _Source,
     rows: list[tuple[int, int]],
-    results: list[tuple[dict, dict, dict]],
+    results: list[tuple[bytes, dict]],
     extra: dict[str, Any],
 ) -> int:
-    """Write the reductions of an input's chunks as one ``.ird``; return the bytes written."""
+    """Write the reductions of an input's chunks as one ``.ird``; return the bytes written.
+
+    One chunk: its ``.ird`` bytes as they are (the worker put ``extra`` in its header). More:
+    a chunked container whose section ``chunk<i>`` holds the ``.ird`` bytes of chunk ``i``.
+    """
     from . import _container
 
     if len(results) == 1:
-        header = dict(results[0][0])
-        header.update(extra)
-        return _container.write(path, header, results[0][1])
-    sections: dict[str, np.ndarray] = {}
-    chunks = []
-    for i, ((start, stop), (head, secs, _)) in enumerate(zip(rows, results, strict=True)):
-        chunks.append({"start": start, "stop": stop, "header": head})
-        for name, arr in secs.items():
-            sections[f"chunk{i}/{name}"] = arr
-    stored = sum(int(a.nbytes) for a in sections.values())
+        return _write_bytes(path, results[0][0])
+    sections = {
+        f"chunk{i}": np.frombuffer(blob, dtype=np.uint8) for i, (blob, _) in enumerate(results)
+    }
+    stored = sum(len(blob) for blob, _ in results)
     values = int(math.prod(source.shape))
     header = {
         "format": CHUNKED_FORMAT,
         "version": CHUNKED_VERSION,
         "input": {"kind": "array", "shape": list(source.shape), "dtype": source.dtype.str},
         "max_abs_error": _combined_bound(
-            [h["max_abs_error"] for h in (r[0] for r in results)], _channels(source.shape)
+            [stats["bound"] for _, stats in results], _channels(source.shape)
         ),
-        "lossless": bool(results[0][0].get("lossless")),
-        "chunks": chunks,
+        "lossless": results[0][1]["lossless"],
+        "chunks": [{"start": start, "stop": stop} for start, stop in rows],
         "figures": {
             "values": values,
             "input_bytes": values * source.dtype.itemsize,
@@ -946,7 +961,23 @@ def _write_reduction(
         },
         **extra,
     }
-    return _container.write(path, header, sections)
+    # the chunks are compressed already; zstd still shrinks the JSON headers inside them
+    return _container.write(path, header, sections, compress=True)
+
+
+def _write_bytes(path: str, data: bytes) -> int:
+    """Write a file atomically: a temporary file in the same directory, synced, renamed."""
+    tmp = _atomic_path(path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return len(data)
 
 
 # ======================================================================================
@@ -973,7 +1004,7 @@ class _Job:
     done: int = 0
 
     def summary(self) -> dict[str, Any]:
-        figures = [r[2] for r in self.results if r is not None]
+        figures = [r[1] for r in self.results if r is not None]
         bytes_in = self.item.source.nbytes
         out: dict[str, Any] = {
             "input": self.item.label,
@@ -1185,7 +1216,8 @@ def _run_batch(
                 continue
         per_channel = zarr_mode or len(rows) > 1
         job.needs_stats = is_float and rel is not None and per_channel
-        job.settings = _Settings(hierarchy, max_abs, rel, lossless, check)
+        whole = _extra_header(job) if len(rows) == 1 and not zarr_mode else None
+        job.settings = _Settings(hierarchy, max_abs, rel, lossless, check, whole)
         job.bound = max_abs
 
     todo = [j for j in jobs if j.status == "pending"]
@@ -1267,15 +1299,15 @@ def _run_batch(
                                 rel = job.settings.max_rel_error
                                 bound = rel * _scale(_merge_stats(job.stats))
                                 job.bound = bound.tolist()
-                                job.settings = _Settings(
-                                    hierarchy, job.bound, None, lossless, check
+                                job.settings = replace(
+                                    job.settings, max_abs_error=job.bound, max_rel_error=None
                                 )
                                 start_reducing(job)
                             continue
                         job.results[i] = value
                         job.done += 1
                         if bar is not None:
-                            bar.update(value[2]["bytes"], current_item=job.item.label)
+                            bar.update(value[1]["bytes"], current_item=job.item.label)
                         if job.done == len(job.rows):
                             _finish(job, out, zarr_mode)
                     except Exception as exc:
@@ -1359,11 +1391,19 @@ def _expand_to(stored: _Stored, out: str, level: int | None) -> None:
     tmp = _atomic_path(out)
     try:
         if lower.endswith(".npy"):
-            arr = np.lib.format.open_memmap(tmp, mode="w+", dtype=stored.dtype, shape=stored.shape)
-            for i, (start, stop) in enumerate(stored.rows):
-                arr[start:stop] = stored.block(i, level)
-            arr.flush()
-            del arr
+            header = {
+                "descr": np.lib.format.dtype_to_descr(stored.dtype),
+                "fortran_order": False,
+                "shape": stored.shape,
+            }
+            with open(tmp, "wb") as f:  # block by block: memory stays at one block
+                try:
+                    np.lib.format.write_array_header_1_0(f, header)
+                except ValueError:  # a header too long for format 1.0
+                    f.seek(0)
+                    np.lib.format.write_array_header_2_0(f, header)
+                for i in range(len(stored.rows)):
+                    f.write(np.ascontiguousarray(stored.block(i, level), stored.dtype).tobytes())
         elif lower.endswith(".npz"):
             full = np.concatenate([stored.block(i, level) for i in range(len(stored.rows))])
             key = (stored.origin or {}).get("key") or "data"

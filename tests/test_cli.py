@@ -4,6 +4,7 @@ dask.distributed cluster (identical bytes), and the descriptive commands."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import os
@@ -16,7 +17,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from infored import _container, load
+from infored import _container, expand, load
 from infored.cli import main
 from infored.hierarchy import PRESETS, get_hierarchy
 
@@ -194,8 +195,14 @@ def test_chunked_reduction_is_identical_for_any_number_of_workers(tmp_path, data
     rows = [(c["start"], c["stop"]) for c in header["chunks"]]
     assert rows[0][0] == 0 and rows[-1][1] == telemetry.shape[0]
     assert all(a[1] == b[0] for a, b in itertools.pairwise(rows))
+    # each chunk is stored as a complete .ird of its own
+    _, sections = _container.read(tmp_path / "w1" / "tele.npy.ird")
+    first = load(io.BytesIO(sections["chunk0"].tobytes()))
+    assert first.shape == (rows[0][1], telemetry.shape[1])
     # a relative bound is relative to each channel's range over the whole input
-    assert within_rel(expanded(tmp_path / "w1" / "tele.npy.ird", tmp_path), telemetry, 1e-3)
+    whole = expanded(tmp_path / "w1" / "tele.npy.ird", tmp_path)
+    assert within_rel(whole, telemetry, 1e-3)
+    np.testing.assert_array_equal(expand(first), whole[: rows[0][1]])
     assert f"{len(rows)} chunks decoded" in run("verify", tmp_path / "w1" / "tele.npy.ird").stdout
     info = run("info", tmp_path / "w1" / "tele.npy.ird").stdout
     assert f"{len(rows)} of up to" in info
