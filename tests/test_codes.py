@@ -547,7 +547,7 @@ def test_extended_golay_sample_against_all_codewords():
     bounded_msgs, bounded_err = code("golay24", "bounded").decode(words, packed=True,
                                                                   errors=True)
     far = nearest == 4
-    assert np.array_equal(bounded_err, np.where(far, -1, nearest).astype(np.int16))
+    assert np.array_equal(bounded_err, np.where(far, -1, nearest.astype(np.int16)))
     assert np.array_equal(bounded_msgs[~far], msgs[~far])
     assert np.array_equal(bounded_msgs[far], (words[far] >> 12).astype(np.uint16))
 
