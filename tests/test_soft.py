@@ -33,7 +33,8 @@ EXACT_CODES = [
     "bch15,7",
     "bch15,5",
 ]
-ALL_CODES = [*EXACT_CODES, "hamming6", "ehamming5", "bch63,51", "bch63,45"]
+# bch63,45 and bch127,106 are decoded by Chase (the latter through the algebraic decoder)
+ALL_CODES = [*EXACT_CODES, "hamming6", "ehamming5", "bch63,51", "bch63,45", "bch127,106"]
 
 
 # ---------------------------------------------------------------- oracles
@@ -199,7 +200,7 @@ def test_golay23_every_word():
 @pytest.mark.parametrize("name", ALL_CODES)
 def test_backends_agree(name, monkeypatch):
     c = code(name)
-    count = 60 if name in ("bch63,51", "bch63,45") else 400
+    count = {"bch63,51": 60, "bch63,45": 60, "bch127,106": 20}.get(name, 400)
     for kind in ("gauss", "small-int", "skewed"):
         y = inputs(kind, count, c.n, seed=17)
         monkeypatch.setenv("INFORED_BACKEND", "compiled")
@@ -220,7 +221,7 @@ def test_threads_agree(name, threads):
     np.testing.assert_array_equal(c.decode_soft(y, packed=True), one)
 
 
-@pytest.mark.parametrize("name", ["golay", "hamming4", "bch127,113", "bch63,45"])
+@pytest.mark.parametrize("name", ["golay", "hamming4", "bch127,113", "bch63,45", "bch127,106"])
 def test_batch_shapes(name):
     c = code(name)
     rng = np.random.default_rng(1)
@@ -291,7 +292,16 @@ def test_non_finite_values(name, bad, backend):
 
 def codes_with_decoders():
     return st.sampled_from(
-        ["golay", "golay24", "hamming4", "ehamming4", "hamming5", "bch15,7", "bch63,45"]
+        [
+            "golay",
+            "golay24",
+            "hamming4",
+            "ehamming4",
+            "hamming5",
+            "bch15,7",
+            "bch63,45",
+            "bch127,106",
+        ]
     )
 
 
@@ -353,8 +363,9 @@ def test_decoder_choice():
     assert isinstance(soft_decoder(code("golay24")), GolayDecoder)
     assert isinstance(soft_decoder(code("ehamming4")), TrellisDecoder)
     assert isinstance(soft_decoder(code("bch127,113")), TrellisDecoder)
-    chase = soft_decoder(code("bch63,45"))
-    assert isinstance(chase, ChaseDecoder) and not chase.exact
+    for name in ("bch63,45", "bch127,106"):
+        chase = soft_decoder(code(name))
+        assert isinstance(chase, ChaseDecoder) and not chase.exact
     assert soft_decoder(code("golay")) is soft_decoder(code("golay"))
 
 

@@ -181,8 +181,8 @@ def soft_decoder(code: LinearCode) -> SoftDecoder:
             decoder = GolayDecoder(tables)
     if decoder is None and r <= MAX_TRELLIS_REDUNDANCY and k << r <= MAX_TRELLIS_WORK:
         decoder = TrellisDecoder(code.generator_matrix[:, k:])
-    if decoder is None:
-        decoder = ChaseDecoder(code)
+    if decoder is None:  # a proxy: the cached decoder must not keep its code alive
+        decoder = ChaseDecoder(weakref.proxy(code))
     _DECODERS[code] = decoder
     return decoder
 
