@@ -122,7 +122,7 @@ def int_to_packed(values: list[int], width: int) -> np.ndarray:
     limbs = -(-width // 64)
     mask = (1 << 64) - 1
     return np.array([[(v >> (64 * j)) & mask for j in range(limbs)] for v in values],
-                    dtype=np.uint64)
+                    dtype=np.uint64).reshape(-1, limbs)
 
 
 def packed_to_int(packed: np.ndarray, width: int) -> list[int]:
