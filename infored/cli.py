@@ -318,6 +318,11 @@ def _identity(path: str) -> dict[str, int]:
 def _check_dtype(dtype: np.dtype) -> None:
     if dtype.kind not in "fiu" or dtype.itemsize > 8:
         raise ArgumentTypeError(f"dtype {dtype}: only real numbers and integers can be reduced")
+    if dtype.kind == "f" and dtype.itemsize < 4:
+        raise ArgumentTypeError(
+            f"dtype {dtype}: the error bound does not survive rounding back to {dtype}; "
+            "convert the data to float32"
+        )
 
 
 @dataclass
@@ -1173,10 +1178,13 @@ def _run_batch(
 ) -> list[_Job]:
     jobs: list[_Job] = []
     seen: dict[str, str] = {}
+    arrays: set[tuple[str, str | None]] = set()
     for item in found.items:
-        clash = seen.setdefault(item.name, item.label)
-        if any(job.item.label == item.label for job in jobs):
+        array = (os.path.realpath(item.source.path), item.source.key)
+        if array in arrays:
             continue  # named twice (a file and its directory, a file and a glob)
+        arrays.add(array)
+        clash = seen.setdefault(item.name, item.label)
         if clash != item.label:
             raise click.UsageError(
                 f"{clash} and {item.label} would both be written to {item.name}; "

@@ -105,6 +105,16 @@ def _settings(
     }
 
 
+def _check_dtype(dtype: np.dtype) -> None:
+    if dtype.kind not in "fiub" or dtype.itemsize > 8:
+        raise ArgumentTypeError(f"infored codecs reduce numbers, got dtype {dtype}")
+    if dtype.kind == "f" and dtype.itemsize < 4:
+        raise ArgumentTypeError(
+            f"infored codecs take float32 and float64: the error bound does not survive "
+            f"rounding back to {dtype}"
+        )
+
+
 def encode_chunk(chunk: Any, settings: dict[str, Any]) -> bytes:
     """Reduce one chunk to the bytes of an ``.ird`` container.
 
@@ -125,8 +135,7 @@ def encode_chunk(chunk: Any, settings: dict[str, Any]) -> bytes:
     shape, dtype = arr.shape, arr.dtype
     if dtype.kind == "b":
         arr = arr.view(np.uint8)
-    if dtype.kind not in "fiub" or dtype.itemsize > 8:
-        raise ArgumentTypeError(f"infored codecs reduce numbers, got a chunk of dtype {dtype}")
+    _check_dtype(dtype)
     arr = np.ascontiguousarray(arr.reshape(-1) if arr.ndim == 0 else arr)
     reduced = _reduce_within(
         arr,
@@ -296,8 +305,7 @@ class InforedReduce(_ArrayBytesCodec):  # type: ignore[misc,valid-type]
         self, *, shape: tuple[int, ...], dtype: ZDType[Any, Any], chunk_grid: ChunkGrid
     ) -> None:
         native = np.dtype(dtype.to_native_dtype())
-        if native.kind not in "fiub" or native.itemsize > 8:
-            raise ArgumentTypeError(f"{ZARR_NAME} reduces numbers, not dtype {native}")
+        _check_dtype(native)
         chunk_shape = getattr(chunk_grid, "chunk_shape", None)
         if isinstance(self.max_abs_error, tuple) and chunk_shape is not None:
             channels = math.prod(chunk_shape[1:]) if len(chunk_shape) > 1 else 1

@@ -180,6 +180,8 @@ def test_decode_refuses_what_is_not_an_encoded_chunk(telemetry):
         Infored().decode(bytes(encoded))
     with pytest.raises(ArgumentTypeError, match="dtype"):
         Infored().encode(np.array(["a", "b"]))
+    with pytest.raises(ArgumentTypeError, match="float16"):
+        Infored(max_abs_error=0.1).encode(np.ones(10, dtype=np.float16))
 
 
 @given(
@@ -343,7 +345,7 @@ def test_zarr_v3_refuses_bounds_that_do_not_match_the_chunks(tmp_path):
             serializer=InforedReduce(max_abs_error=[1.0, 2.0]),
             compressors=None,
         )
-    with pytest.raises(ArgumentTypeError, match="reduces numbers"):
+    with pytest.raises(ArgumentTypeError, match="reduce numbers"):
         zarr.create_array(
             str(tmp_path / "c.zarr"),
             shape=(10,),
