@@ -1485,10 +1485,15 @@ def _code_label(config: dict[str, Any]) -> str:
 
 
 def _stage_label(config: dict[str, Any]) -> str:
+    """``id(param=value, ...)`` of a stage's settings; fitted and per-channel values left out."""
     params = [
         f"{k}={v}"
         for k, v in config.items()
-        if k != "id" and not k.startswith("fitted") and v is not None and not isinstance(v, list)
+        if k != "id"
+        and not k.startswith("fitted")
+        and v is not None
+        and not isinstance(v, (list, dict))
+        and len(str(v)) <= 16
     ]
     return config["id"] + (f"({', '.join(params)})" if params else "")
 
