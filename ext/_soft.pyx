@@ -30,10 +30,6 @@ from _bits cimport ctz64, parity64
 
 
 cdef extern from *:
-    """
-    static inline int infored_clz64(unsigned long long x) { return __builtin_clzll(x); }
-    """
-    int clz64 "infored_clz64"(uint64_t x) noexcept nogil
     # non-aliasing lane pointers, so that the lane loops of the trellis vectorize
     ctypedef double* dptr "double * __restrict__"
     ctypedef const double* cdptr "const double * __restrict__"
@@ -439,9 +435,8 @@ cdef Py_ssize_t _trellis_small(const real_t[:, ::1] values, int bq, const uint32
     cdef double pre[TB]
     cdef double sc[TB]
     cdef double lane[TB]
-    cdef double lane2[TB]
     cdef uint8_t cb[64]
-    cdef double x, y, xa, ya
+    cdef double x
     cdef uint64_t zw, sst, c, msg, take, word
     cdef Py_ssize_t u
     cdef const int32_t* pp
@@ -449,7 +444,6 @@ cdef Py_ssize_t _trellis_small(const real_t[:, ::1] values, int bq, const uint32
     cdef double* Dp
     cdef double* Dn
     cdef double* src
-    cdef double* cur
     cdef double* dst
     cdef double* a
     base = 0
