@@ -303,12 +303,15 @@ PRESETS: dict[str, dict[str, Any]] = {
         "rest": [{"id": "predict", "method": "auto"}, {"id": "zigzag"}],
     },
     # similarity keys: frames of 24 samples, decorrelated by PCA whitening fitted on the
-    # frames, decoded soft (maximum likelihood) with the extended Golay code to 12-bit keys;
+    # frames and spread by a fixed random rotation (whitened periodic frames put nearly all
+    # their energy on a few coordinates), decoded soft (maximum likelihood) with the
+    # extended Golay code to 12-bit keys;
     # a chained level hard-decodes pairs of consecutive keys to coarser ones
     "keys": {
         "stages": [
             {"id": "frame", "length": 24, "hop": 24},
             {"id": "decorrelate", "method": "pca", "whiten": True},
+            {"id": "rotate", "seed": 0},
         ],
         "levels": [
             {"code": {"id": "golay", "extended": True}, "soft": True},

@@ -36,6 +36,7 @@ from infored.stages import (
     MovingAverage,
     Predict,
     Quantise,
+    Rotate,
     Spectral,
     Stage,
     Window,
@@ -46,8 +47,11 @@ from infored.stages import (
     get_stage,
 )
 
-FAST = settings(max_examples=40, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 REAL = np.load(Path(__file__).parent / "data" / "stages_real.npz")
 #: every real slice as a series (T,) or (T, C); ACSF1 recordings become channels
@@ -71,8 +75,9 @@ def series_strategy(min_t: int = 1, max_t: int = 60, channels: bool = True):
     shapes = st.tuples(st.integers(min_t, max_t))
     if channels:
         shapes = st.one_of(shapes, st.tuples(st.integers(min_t, max_t), st.integers(1, 3)))
-    return hnp.arrays(np.float64, shapes,
-                      elements=st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False))
+    return hnp.arrays(
+        np.float64, shapes, elements=st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
+    )
 
 
 int64s = st.integers(INT64_MIN, INT64_MAX)
@@ -80,21 +85,47 @@ int64s = st.integers(INT64_MIN, INT64_MAX)
 
 # ---------------------------------------------------------------- public API and registry
 
+
 def test_exported_names_are_pinned():
-    assert sorted(stages.__all__) == sorted([
-        "STAGES", "BitPlanes", "Decorrelate", "Detrend", "Difference", "Filter", "Frame",
-        "GrayCode", "MovingAverage", "Predict", "Quantise", "Spectral", "Stage", "Window",
-        "ZigZag", "burg", "dominant_period", "get_stage",
-    ])
+    assert sorted(stages.__all__) == sorted(
+        [
+            "STAGES",
+            "BitPlanes",
+            "Decorrelate",
+            "Detrend",
+            "Difference",
+            "Filter",
+            "Frame",
+            "GrayCode",
+            "MovingAverage",
+            "Predict",
+            "Quantise",
+            "Rotate",
+            "Spectral",
+            "Stage",
+            "Window",
+            "ZigZag",
+            "burg",
+            "dominant_period",
+            "get_stage",
+        ]
+    )
     assert set(STAGES) == {cls.id for cls in STAGES.values()}
     assert all(issubclass(cls, Stage) for cls in STAGES.values())
 
 
 def test_import_keeps_scipy_and_pyfftw_lazy():
-    code = ("import sys, infored.stages; "
-            "print(sorted(m for m in ('scipy', 'pyfftw') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=Path(__file__).parent.parent)
+    code = (
+        "import sys, infored.stages; "
+        "print(sorted(m for m in ('scipy', 'pyfftw') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
     assert out.stdout.strip() == "[]"
 
 
@@ -121,6 +152,9 @@ CASES = [
     (Decorrelate("pca", components=5), FRAMES),
     (Decorrelate("pca", whiten=False), FRAMES[:, :, 2]),
     (Decorrelate("dct", components=9), FRAMES),
+    (Rotate(seed=5), FRAMES),
+    (Rotate(), FRAMES[:, :, 0]),
+    (Predict("auto"), INTS),
     (Quantise(max_abs_error=[0.1, 0.01, 0.5]), SERIES),
     (Quantise(step=0.25, offset=-1.0), SERIES),
     (Quantise(bits=10), FRAMES),
@@ -198,6 +232,7 @@ def test_equality_is_by_config():
 
 # ---------------------------------------------------------------- framing and windows
 
+
 @FAST
 @given(series_strategy(), st.integers(1, 20), st.data())
 def test_frame_round_trip_and_oracle(x, length, data):
@@ -269,18 +304,30 @@ def test_window_errors():
 
 frames_strategy = hnp.arrays(
     np.float64,
-    st.one_of(st.tuples(st.integers(1, 12), st.integers(2, 16)),
-              st.tuples(st.integers(1, 12), st.integers(2, 16), st.integers(1, 3))),
+    st.one_of(
+        st.tuples(st.integers(1, 12), st.integers(2, 16)),
+        st.tuples(st.integers(1, 12), st.integers(2, 16), st.integers(1, 3)),
+    ),
     elements=st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False),
 )
 
 
 @FAST
-@given(frames_strategy, st.sampled_from([
-    Window("hamming"), Window("kaiser", 6.0), Window("hann", symmetric=False),
-    Spectral(mode="magphase"), Decorrelate("pca"), Decorrelate("pca", whiten=False),
-    Decorrelate("dct"), Decorrelate("dct", whiten=False),
-]))
+@given(
+    frames_strategy,
+    st.sampled_from(
+        [
+            Window("hamming"),
+            Window("kaiser", 6.0),
+            Window("hann", symmetric=False),
+            Spectral(mode="magphase"),
+            Decorrelate("pca"),
+            Decorrelate("pca", whiten=False),
+            Decorrelate("dct"),
+            Decorrelate("dct", whiten=False),
+        ]
+    ),
+)
 def test_frame_stages_round_trip(frames, stage):
     fitted = stage.fit(frames)
     y = fitted.forward(frames)
@@ -293,10 +340,15 @@ def test_frame_stages_round_trip(frames, stage):
 
 # ---------------------------------------------------------------- time-domain filters
 
+
 @pytest.mark.parametrize(
     ("kind", "cutoff", "order", "zero_phase"),
-    [("lowpass", 0.1, 4, True), ("highpass", 0.2, 3, False), ("bandpass", (0.05, 0.15), 2, True),
-     ("bandstop", (0.1, 0.3), 5, False)],
+    [
+        ("lowpass", 0.1, 4, True),
+        ("highpass", 0.2, 3, False),
+        ("bandpass", (0.05, 0.15), 2, True),
+        ("bandstop", (0.1, 0.3), 5, False),
+    ],
 )
 def test_filter_matches_direct_scipy(kind, cutoff, order, zero_phase):
     x = REAL_SERIES["acsf1"]
@@ -359,9 +411,14 @@ def test_moving_average_matches_convolution():
 
 
 @FAST
-@given(hnp.arrays(np.int64, st.tuples(st.integers(1, 40), st.integers(1, 3)),
-                  elements=st.integers(-(2**40), 2**40)),
-       st.integers(1, 4))
+@given(
+    hnp.arrays(
+        np.int64,
+        st.tuples(st.integers(1, 40), st.integers(1, 3)),
+        elements=st.integers(-(2**40), 2**40),
+    ),
+    st.integers(1, 4),
+)
 def test_difference_exact_on_integers(x, order):
     d = Difference(order)
     y = d.forward(x)
@@ -392,6 +449,7 @@ def test_difference_overflow_raises():
 
 
 # ---------------------------------------------------------------- spectral stage
+
 
 @pytest.fixture(params=["pyfftw", "numpy"])
 def fft_backend(request):
@@ -426,7 +484,7 @@ def test_spectral_magnitude_and_magphase(fft_backend):
     magphase = Spectral((0.2, 0.6), "magphase", fs=2.0).fit(frames)
     y = magphase.forward(frames)
     assert y.shape == (frames.shape[0], 2 * keep.sum())
-    assert np.allclose(y[:, keep.sum():], np.angle(reference), atol=1e-9)
+    assert np.allclose(y[:, keep.sum() :], np.angle(reference), atol=1e-9)
     mask = Spectral((0.2, 0.6), fs=2.0).forward(frames)
     assert np.allclose(magphase.inverse(y), mask, rtol=0, atol=1e-9)
 
@@ -443,14 +501,19 @@ def test_spectral_backends_agree():
 
 
 def test_fft_falls_back_to_numpy_without_pyfftw(monkeypatch):
-    for name in ("pyfftw", "pyfftw.interfaces", "pyfftw.interfaces.cache",
-                 "pyfftw.interfaces.numpy_fft"):
+    for name in (
+        "pyfftw",
+        "pyfftw.interfaces",
+        "pyfftw.interfaces.cache",
+        "pyfftw.interfaces.numpy_fft",
+    ):
         monkeypatch.setitem(sys.modules, name, None)  # makes the import fail
     try:
         assert _fft._set_backend(None) == "numpy"
         frames = FRAMES[:, :, 0]
-        assert np.array_equal(Spectral(mode="magnitude").forward(frames),
-                              np.abs(np.fft.rfft(frames, axis=1)))
+        assert np.array_equal(
+            Spectral(mode="magnitude").forward(frames), np.abs(np.fft.rfft(frames, axis=1))
+        )
     finally:
         monkeypatch.undo()
         _fft._set_backend(None)
@@ -488,6 +551,7 @@ def test_spectral_errors():
 
 
 # ---------------------------------------------------------------- periods, Burg, detrend
+
 
 def _ar_process(phi, size, seed):
     noise = rng(seed).standard_normal(size + 500)
@@ -584,9 +648,11 @@ def test_detrend_moving_average_on_co2():
 
 
 @FAST
-@given(series_strategy(min_t=8, max_t=80), st.sampled_from(["difference", "moving_average",
-                                                            "least_squares"]),
-       st.integers(1, 12))
+@given(
+    series_strategy(min_t=8, max_t=80),
+    st.sampled_from(["difference", "moving_average", "least_squares"]),
+    st.integers(1, 12),
+)
 def test_detrend_round_trip(x, method, period):
     stage = Detrend(method, period).fit(x)
     scale = np.abs(x).max() + 1.0
@@ -609,6 +675,7 @@ def test_detrend_errors():
 
 # ---------------------------------------------------------------- quantisation
 
+
 @FAST
 @given(series_strategy(), st.floats(1e-6, 1e3))
 def test_quantise_error_bound_holds_for_every_value(x, bound):
@@ -619,8 +686,11 @@ def test_quantise_error_bound_holds_for_every_value(x, bound):
 
 
 @FAST
-@given(st.floats(1e-4, 10.0), st.lists(st.integers(-10**6, 10**6), min_size=1, max_size=30),
-       st.floats(-1e4, 1e4))
+@given(
+    st.floats(1e-4, 10.0),
+    st.lists(st.integers(-(10**6), 10**6), min_size=1, max_size=30),
+    st.floats(-1e4, 1e4),
+)
 def test_quantise_bound_at_half_step_boundaries(bound, levels, offset):
     # values exactly half a nominal step from a level: where rounding decides
     x = offset + (np.asarray(levels, dtype=np.float64) + 0.5) * (2 * bound)
@@ -665,8 +735,9 @@ def test_quantise_step_is_mid_tread_and_offsets_are_per_channel():
     stage = Quantise(step=0.5).fit(x)
     assert stage.get_config()["fitted_offset"] == [0.255, 11.0]
     assert np.array_equal(stage.forward(x), np.round((x - [0.255, 11.0]) / 0.5))
-    assert np.array_equal(Quantise(step=1.0, offset=0.0).forward([-0.4, 0.4, 0.6, -1.6]),
-                          [0, 0, 1, -2])
+    assert np.array_equal(
+        Quantise(step=1.0, offset=0.0).forward([-0.4, 0.4, 0.6, -1.6]), [0, 0, 1, -2]
+    )
 
 
 def test_quantise_constant_channels_and_frames():
@@ -711,6 +782,7 @@ def test_quantise_errors():
 
 # ---------------------------------------------------------------- integer stages
 
+
 def _brute_residuals(x: list[int], method: str) -> list[int]:
     out = []
     for t, value in enumerate(x):
@@ -725,8 +797,10 @@ def _brute_residuals(x: list[int], method: str) -> list[int]:
 
 
 @FAST
-@given(st.lists(st.integers(-(2**40), 2**40), min_size=1, max_size=50),
-       st.sampled_from(["previous", "linear"]))
+@given(
+    st.lists(st.integers(-(2**40), 2**40), min_size=1, max_size=50),
+    st.sampled_from(["previous", "linear"]),
+)
 def test_predict_matches_brute_force_and_round_trips(values, method):
     x = np.array(values, dtype=np.int64)
     stage = Predict(method)
@@ -738,8 +812,10 @@ def test_predict_matches_brute_force_and_round_trips(values, method):
 
 
 @FAST
-@given(st.lists(st.integers(-(2**61), 2**61), min_size=1, max_size=20),
-       st.sampled_from(["previous", "linear"]))
+@given(
+    st.lists(st.integers(-(2**61), 2**61), min_size=1, max_size=20),
+    st.sampled_from(["previous", "linear"]),
+)
 def test_predict_exact_near_the_int64_limits(values, method):
     # near the limits int64 arithmetic is checked exactly: no overflow means exact round trip
     x = np.array(values, dtype=np.int64)
@@ -772,8 +848,13 @@ def test_predict_overflow_raises():
 
 
 @FAST
-@given(hnp.arrays(np.int64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=6),
-                  elements=st.integers(-(2**62), 2**62 - 1)))
+@given(
+    hnp.arrays(
+        np.int64,
+        hnp.array_shapes(min_dims=1, max_dims=3, max_side=6),
+        elements=st.integers(-(2**62), 2**62 - 1),
+    )
+)
 def test_zigzag_round_trip_and_order(q):
     z = ZigZag().forward(q)
     assert np.all(z >= 0)
@@ -798,8 +879,13 @@ def test_gray_code_neighbours_differ_in_one_bit():
 
 
 @FAST
-@given(hnp.arrays(np.int64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=6),
-                  elements=st.integers(0, INT64_MAX)))
+@given(
+    hnp.arrays(
+        np.int64,
+        hnp.array_shapes(min_dims=1, max_dims=3, max_side=6),
+        elements=st.integers(0, INT64_MAX),
+    )
+)
 def test_gray_code_round_trip(q):
     g = GrayCode().forward(q)
     assert np.array_equal(g, q ^ (q >> 1))
@@ -836,6 +922,7 @@ def test_bit_planes_and_gray_errors():
 
 
 # ---------------------------------------------------------------- decorrelation
+
 
 def test_pca_whitens_and_orders_by_variance():
     frames = Frame(12, 6).forward(REAL_SERIES["kdd"])
@@ -899,6 +986,7 @@ def test_decorrelate_errors():
 
 # ---------------------------------------------------------------- chains on real data
 
+
 @pytest.mark.parametrize("name", sorted(REAL_SERIES))
 def test_integer_chain_round_trips_real_data(name):
     x = REAL_SERIES[name]
@@ -922,8 +1010,12 @@ def test_integer_chain_round_trips_real_data(name):
 
 def test_float_chain_round_trips_host_data():
     x = REAL_SERIES["host_faults"]
-    chain = [Detrend("least_squares", harmonics=0), Frame(20, 10), Window("hamming"),
-             Decorrelate("dct")]
+    chain = [
+        Detrend("least_squares", harmonics=0),
+        Frame(20, 10),
+        Window("hamming"),
+        Decorrelate("dct"),
+    ]
     data, fitted = x, []
     for stage in chain:
         stage = stage.fit(data)
@@ -936,8 +1028,8 @@ def test_float_chain_round_trips_host_data():
 
 def test_predict_auto_picks_per_channel_and_round_trips():
     t = np.arange(400)
-    ramp = 7 * t + (t % 3)                      # constant slope: linear residuals tiny
-    steps = np.repeat(np.arange(40), 10) * 5    # piecewise constant: previous residuals tiny
+    ramp = 7 * t + (t % 3)  # constant slope: linear residuals tiny
+    steps = np.repeat(np.arange(40), 10) * 5  # piecewise constant: previous residuals tiny
     x = np.stack([ramp, steps, steps[::-1]], axis=1).astype(np.int64)
     stage = Predict("auto").fit(x)
     assert stage.get_config()["channel_methods"] == "lpp"
@@ -951,3 +1043,18 @@ def test_predict_auto_picks_per_channel_and_round_trips():
         Predict("auto").forward(x)
     with pytest.raises(ArgumentError, match="channels"):
         stage.forward(x[:, :2])
+
+
+def test_rotate_is_a_stored_orthogonal_matrix_and_refuses_others():
+    stage = Rotate(seed=11).fit(FRAMES)
+    matrix = np.asarray(stage.get_config()["matrix"])
+    assert np.allclose(matrix @ matrix.T, np.eye(16), atol=1e-12)
+    # the forward map is the plain product with the stored matrix, per channel
+    assert np.allclose(stage.forward(FRAMES)[:, :, 1], FRAMES[:, :, 1] @ matrix)
+    assert not np.allclose(Rotate(seed=12).fit(FRAMES).get_config()["matrix"], matrix)
+    config = stage.get_config()
+    config["matrix"] = (2 * matrix).tolist()
+    with pytest.raises(ArgumentError, match="orthogonal"):
+        get_stage(config)
+    with pytest.raises(ArgumentError, match="length 16"):
+        stage.forward(FRAMES[:, :8])

@@ -21,6 +21,7 @@ Difference         series       cumulative sums; exact on integers
 Detrend            series       adds the stored trend back (float rounding)
 Spectral           frames       mask/magphase: band-limited frames; magnitude: no
 Decorrelate        frames       transposed basis (float rounding)
+Rotate             frames       transposed rotation (float rounding)
 Quantise           any          dequantise, within the step (or error bound)
 Predict            int series   exact
 ZigZag, GrayCode   int          exact
@@ -56,6 +57,7 @@ from ._filters import Difference, Filter, MovingAverage
 from ._framing import Frame, Window
 from ._integer import BitPlanes, GrayCode, Predict, ZigZag
 from ._quantise import Quantise
+from ._rotate import Rotate
 from ._spectral import Spectral
 
 __all__ = [
@@ -70,6 +72,7 @@ __all__ = [
     "MovingAverage",
     "Predict",
     "Quantise",
+    "Rotate",
     "Spectral",
     "Stage",
     "Window",
@@ -83,7 +86,7 @@ __all__ = [
 STAGES: dict[str, type[Stage]] = {
     cls.id: cls
     for cls in (Frame, Window, Filter, MovingAverage, Difference, Detrend, Spectral,
-                Decorrelate, Quantise, Predict, ZigZag, GrayCode, BitPlanes)
+                Decorrelate, Rotate, Quantise, Predict, ZigZag, GrayCode, BitPlanes)
 }
 
 
