@@ -30,6 +30,13 @@ def _as_array(value: Any, name: str) -> np.ndarray:
         raise ArgumentTypeError(f"Argument {name!r} must be array-like: {exc}") from None
 
 
+def integer_argument(value: Any, name: str) -> int:
+    """A Python int from an int or numpy integer (not a bool), or a clear error."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ArgumentError(f"Argument {name!r} must be an integer, got {value!r}")
+    return int(value)
+
+
 def _bits_in(value: Any, name: str, width: int) -> tuple[np.ndarray, tuple[int, ...]]:
     """Validate a (..., width) 0/1 array; return it as contiguous (N, width) uint8 + lead shape."""
     arr = _as_array(value, name)
@@ -126,10 +133,11 @@ def unpack_bits(packed: Any, n: int) -> np.ndarray:
     >>> unpack_bits(11, 4).tolist()
     [1, 0, 1, 1]
     """
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
+    n = integer_argument(n, "n")
+    if n < 1:
         raise ArgumentError(f"Argument 'n' must be a positive integer, got {n!r}")
-    flat, lead = _packed_in(packed, "packed", int(n))
-    return _table.unpack(flat, int(n)).reshape((*lead, int(n)))
+    flat, lead = _packed_in(packed, "packed", n)
+    return _table.unpack(flat, n).reshape((*lead, n))
 
 
 # ---------------------------------------------------------------- the base class

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._kernels import bch as _bch
 from ..errors import ArgumentError
-from ._base import MAX_TABLE_REDUNDANCY, LinearCode
+from ._base import MAX_TABLE_REDUNDANCY, LinearCode, integer_argument
 from ._cyclic import PRIMITIVE_POLYNOMIALS, bch_generators, cyclic_parity
 
 __all__ = ["BCH"]
@@ -57,9 +57,7 @@ class BCH(LinearCode):
     """
 
     def __init__(self, n: int, k: int, *, decoder: str | None = None) -> None:
-        for name, value in (("n", n), ("k", k)):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ArgumentError(f"Argument {name!r} must be an integer, got {value!r}")
+        n, k = integer_argument(n, "n"), integer_argument(k, "k")
         m = max(_MIN_M, int(n).bit_length())
         if m not in PRIMITIVE_POLYNOMIALS or n < 2:
             raise ArgumentError(

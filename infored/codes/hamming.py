@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ArgumentError
-from ._base import LinearCode
+from ._base import LinearCode, integer_argument
 from ._cyclic import PRIMITIVE_POLYNOMIALS, cyclic_parity, extend_parity
 
 __all__ = ["Hamming"]
@@ -37,7 +37,8 @@ class Hamming(LinearCode):
     """
 
     def __init__(self, r: int, *, extended: bool = False, decoder: str | None = None) -> None:
-        if isinstance(r, bool) or not isinstance(r, int) or r not in PRIMITIVE_POLYNOMIALS:
+        r = integer_argument(r, "r")
+        if r not in PRIMITIVE_POLYNOMIALS:
             raise ArgumentError(
                 f"Argument 'r' must be an integer from {min(PRIMITIVE_POLYNOMIALS)} to "
                 f"{max(PRIMITIVE_POLYNOMIALS)}, got {r!r}"
