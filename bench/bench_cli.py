@@ -71,7 +71,8 @@ def tile_input(data_dir: Path, target: Path, size_mb: float) -> tuple[int, int]:
 
 
 def timed(cmd: list[str], **kwargs) -> dict:
-    """Run under /usr/bin/time -v: wall seconds, peak RSS in MB, stdout."""
+    """Run under /usr/bin/time -v: wall and CPU (user + system) seconds, peak RSS in MB,
+    stdout."""
     gnu_time = shutil.which("time") or "/usr/bin/time"
     start = time.perf_counter()
     done = subprocess.run([gnu_time, "-v", *cmd], capture_output=True, text=True, **kwargs)
@@ -79,7 +80,12 @@ def timed(cmd: list[str], **kwargs) -> dict:
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stdout}\n{done.stderr}")
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    cpu = sum(
+        float(m.group(1))
+        for m in re.finditer(r"(?:User|System) time \(seconds\): ([\d.]+)", done.stderr)
+    )
     return {
+        "cpu": cpu,
         "seconds": wall,
         "peak_mb": int(rss.group(1)) / 1e3 if rss else None,
         "stdout": done.stdout,
@@ -207,13 +213,15 @@ def main() -> None:
             f"input: {rows} x {cols} float64 = {nbytes / 1e6:.0f} MB, tiled from "
             f"{', '.join(p.name for p in sorted(data_dir.glob('*.npz')))}"
         )
-        print(f"{'method':<34}{'wall s':>8}{'MB/s':>8}{'peak MB':>9}{'ratio':>8}  notes")
+        print(
+            f"{'method':<38}{'wall s':>7}{'cpu s':>7}{'MB/s':>8}{'peak MB':>9}{'ratio':>8}  notes"
+        )
 
         def report(name: str, run: dict, out: Path, note: str = "") -> None:
             mb_s = nbytes / 1e6 / run["seconds"]
             print(
-                f"{name:<34}{run['seconds']:>8.1f}{mb_s:>8.1f}{run['peak_mb']:>9.0f}"
-                f"{nbytes / size_of(out):>7.1f}x  {note}"
+                f"{name:<38}{run['seconds']:>7.1f}{run['cpu']:>7.1f}{mb_s:>8.1f}"
+                f"{run['peak_mb']:>9.0f}{nbytes / size_of(out):>7.1f}x  {note}"
             )
 
         for workers, extra in ((1, []), (2, []), (2, ["--no-check"])):
