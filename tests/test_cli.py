@@ -332,8 +332,15 @@ def test_zarr_v2_and_v3_inputs(tmp_path, telemetry):
 
 def test_unknown_and_missing_inputs_fail_with_one_line_each(tmp_path):
     (tmp_path / "notes.txt").write_text("hello")
+    np.save(tmp_path / "half.npy", np.ones(10, dtype=np.float16))
     result = run(
-        "reduce", tmp_path / "notes.txt", tmp_path / "missing.npy", "-o", tmp_path / "out", code=1
+        "reduce",
+        tmp_path / "notes.txt",
+        tmp_path / "missing.npy",
+        tmp_path / "half.npy",
+        "-o",
+        tmp_path / "out",
+        code=1,
     )
     errors = result.stderr.splitlines()
     assert (
@@ -341,7 +348,10 @@ def test_unknown_and_missing_inputs_fail_with_one_line_each(tmp_path):
         ".npy, .npz, .csv, .tsv, .h5/.hdf5, Zarr stores, or raw binary with --dtype"
     )
     assert errors[1] == f"Error: {tmp_path / 'missing.npy'}: no such file or directory"
-    assert len(errors) == 3
+    assert errors[2].startswith(f"Error: {tmp_path / 'half.npy'}: dtype float16: the error bound")
+    assert errors[3] == "Error: 3 of 3 inputs failed: " + ", ".join(
+        str(tmp_path / name) for name in ("notes.txt", "missing.npy", "half.npy")
+    )
 
 
 @pytest.mark.parametrize(
