@@ -5,7 +5,9 @@ its encoder, its Berlekamp-Massey/Chien decoder and its field arithmetic share n
 infored. This script asks it for
 
 * the primitive polynomial of GF(2^m) it uses for m = 3 .. 10
-  (``galois.BCH(...).extension_field.irreducible_poly``);
+  (``galois.BCH(...).extension_field.irreducible_poly``), and the polynomial its BCH codes
+  default to for m = 2 .. 15 (``galois.matlab_primitive_poly(2, m)``, checked equal to the
+  former where both exist);
 * for every primitive narrow-sense binary BCH code of length 2^m - 1, m = 3 .. 10, but the
   repetition code, its (n, k, largest designed distance, generator polynomial);
 * for the codes with t <= 4 (the Hamming codes are the t = 1 ones), for shortened codes
@@ -202,6 +204,12 @@ def main(argv: list[str] | None = None) -> int:
         "generator": format(poly_int(golay.generator_poly), "x"),
         **vectors(golay, GF, 23, 12, int(golay.t), rng),
     }
+
+    result["matlab_primitive_polynomials"] = {
+        str(m): poly_int(galois.matlab_primitive_poly(2, m)) for m in range(2, 16)
+    }
+    for m, poly in result["primitive_polynomials"].items():
+        assert result["matlab_primitive_polynomials"][m] == poly, m
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(result, separators=(",", ":"))
