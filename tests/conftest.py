@@ -83,13 +83,16 @@ def code(name: str, decoder: str | None = None):
 
 
 def fresh_code(name: str, decoder: str | None = None):
-    """A new code object: its lazily built tables will be built under the current backend."""
+    """A new code object, built by its class rather than the registry (which caches one
+    instance per config): its lazily built tables will be built under the current backend."""
     import infored
+    from infored.codes import CODES
 
     config = dict(infored.get_code(name).get_config())
     if decoder is not None:
         config["decoder"] = decoder
-    return infored.get_code(config)
+    family = config.pop("id")
+    return CODES[family](**config)
 
 
 # ---------------------------------------------------------------- oracle vectors

@@ -779,9 +779,12 @@ def test_backends_agree_bit_for_bit(name, decoder, monkeypatch):
     """Fresh code objects built and run entirely under each backend give identical results
     on every operation (tables included)."""
     results = {}
+    built = []
     for backend in ("compiled", "reference"):
         monkeypatch.setenv("INFORED_BACKEND", backend)
         c = fresh_code(name, decoder)
+        assert all(c is not other for other in built) and c == code(name, decoder)
+        built.append(c)
         rng = np.random.default_rng(7)
         words = random_packed(rng, 400, c.n)
         msgs = random_packed(rng, 400, c.k)
