@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -198,22 +197,30 @@ def _as_input(data: Any) -> tuple[np.ndarray, str]:
 
 
 def _error_bound(x: np.ndarray, max_abs_error: Any, max_rel_error: Any) -> np.ndarray:
-    """Per-channel absolute bound of a (T, C) float array: the absolute bound as given, or
-    the relative bound times each channel's range (times max(|x|, 1) for constant channels)."""
+    """Per-channel absolute bound of a (T, C) float array: the absolute bound as given (one
+    number, or one per channel), or the relative bound times each channel's range (times
+    max(|x|, 1) for constant channels)."""
     if max_abs_error is not None and max_rel_error is not None:
         raise ArgumentError("give either 'max_abs_error' or 'max_rel_error', not both")
     if max_abs_error is not None:
-        bound, name = max_abs_error, "max_abs_error"
+        given, name = max_abs_error, "max_abs_error"
     else:
-        bound = DEFAULT_REL_ERROR if max_rel_error is None else max_rel_error
+        given = DEFAULT_REL_ERROR if max_rel_error is None else max_rel_error
         name = "max_rel_error"
-    if isinstance(bound, bool) or not isinstance(bound, (int, float, np.floating, np.integer)):
-        raise ArgumentTypeError(f"Argument {name!r} must be a number, got {bound!r}")
-    bound = float(bound)
-    if not math.isfinite(bound) or bound <= 0:
-        raise ArgumentError(f"Argument {name!r} must be positive and finite, got {bound}")
+    values = np.asarray(given) if not isinstance(given, (str, bytes)) else np.asarray([])
+    if values.dtype.kind not in "iuf" or values.ndim > 1 or values.size == 0:
+        raise ArgumentTypeError(
+            f"Argument {name!r} must be a number or a sequence of numbers, got {given!r}"
+        )
+    if values.ndim == 1 and values.size != x.shape[1]:
+        raise ArgumentError(
+            f"Argument {name!r} holds {values.size} bounds; the data has {x.shape[1]} channels"
+        )
+    bound = np.broadcast_to(values.astype(np.float64), (x.shape[1],)).copy()
+    if not np.isfinite(bound).all() or (bound <= 0).any():
+        raise ArgumentError(f"Argument {name!r} must be positive and finite, got {given!r}")
     if name == "max_abs_error":
-        return np.full(x.shape[1], bound)
+        return bound
     span = x.max(axis=0) - x.min(axis=0)
     scale = np.where(span > 0, span, np.maximum(1.0, np.abs(x).max(axis=0)))
     return bound * scale
@@ -314,11 +321,12 @@ def _reduce_planes(arr, kind, h: Hierarchy, max_abs_error, max_rel_error, lossle
             )
         bound = _error_bound(x, max_abs_error, max_rel_error)
         target = bound.copy()
-        if arr.dtype == np.float32:  # casting back to float32 rounds by up to half an ulp
-            target -= np.spacing(np.abs(x).max(axis=0).astype(np.float32)).astype(np.float64)
+        if arr.dtype.itemsize < 8:  # casting back rounds by up to half an ulp of the dtype
+            top = np.abs(x).max(axis=0).astype(arr.dtype)
+            target -= np.spacing(top).astype(np.float64)
             if (target <= 0).any():
                 raise ArgumentError(
-                    "the error bound is below the float32 resolution of the data: "
+                    f"the error bound is below the {arr.dtype} resolution of the data: "
                     f"{bound.min():.3g} asked, values up to {np.abs(x).max():.3g}"
                 )
         # corrupting p low planes moves a value by up to 2**p - 1 steps; rounding adds half a step
@@ -406,7 +414,12 @@ def _reduce_planes(arr, kind, h: Hierarchy, max_abs_error, max_rel_error, lossle
 
 
 def _bound_json(bound: np.ndarray, max_abs_error: Any) -> float | list[float]:
-    return float(bound[0]) if max_abs_error is not None else bound.tolist()
+    """One number when one absolute bound was given, else one per channel."""
+    return (
+        float(bound[0])
+        if np.ndim(max_abs_error) == 0 and max_abs_error is not None
+        else bound.tolist()
+    )
 
 
 def _reduce_keys(arr, kind, h: Hierarchy) -> Reduced:
@@ -595,6 +608,8 @@ def _restore(reduced: Reduced, y: np.ndarray) -> np.ndarray | bytes:
                 raise FormatError("non-finite value index out of range")
             out[index] = reduced.sections["nonfinite.bits"].view(np.float64)
         out = out.astype(dtype)
+    elif dtype == np.bool_:
+        out = flat != 0
     else:
         info = np.iinfo(dtype)
         out = np.clip(np.rint(flat) if flat.dtype.kind == "f" else flat, info.min, info.max).astype(

@@ -289,3 +289,32 @@ def test_soft_keys_keep_neighbours_together_better_than_hard_decisions():
         (code.decode((u < 0).astype(np.uint8)) == code.decode((v < 0).astype(np.uint8))).all(axis=1)
     )
     assert soft > hard + 0.1
+
+
+def test_one_absolute_bound_per_channel():
+    x = REAL["telemetry"][:, :5]
+    bounds = [1.0, 0.5, 2e-3, 10.0, 0.25]
+    r = reduce(x, "float", max_abs_error=bounds)
+    assert r.max_abs_error == bounds
+    assert (np.abs(expand(r) - x) <= np.asarray(bounds)).all()
+    with pytest.raises(ArgumentError, match="5 channels"):
+        reduce(x, "float", max_abs_error=bounds[:4])
+    with pytest.raises(ArgumentError, match="positive"):
+        reduce(x, "float", max_abs_error=[1.0, 0.5, 0.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize(("dtype", "coarse"), [(np.float16, 1e3), (np.float32, 1e6)])
+def test_narrow_floats_keep_the_bound_after_rounding_back(dtype, coarse):
+    x = (np.sin(np.linspace(0, 30, 3000)) * 3).astype(dtype)
+    y = expand(reduce(x, "float", max_abs_error=0.01))
+    assert y.dtype == dtype
+    assert np.abs(y.astype(np.float64) - x.astype(np.float64)).max() <= 0.01
+    with pytest.raises(ArgumentError, match="resolution"):
+        reduce((x * coarse).astype(dtype), "float", max_abs_error=0.01)
+
+
+def test_bool_data():
+    b = np.random.default_rng(1).integers(0, 2, (300, 4)).astype(bool)
+    assert np.array_equal(expand(reduce(b, lossless=True)), b)
+    lossy = expand(reduce(b))
+    assert lossy.dtype == np.bool_ and lossy.shape == b.shape
