@@ -119,59 +119,15 @@ def _reduce_within(
     max_rel_error: float | None = None,
     lossless: bool = False,
 ):
-    """:func:`infored.reduce`, with ``max_abs_error`` also accepted as one bound per channel.
-
-    A per-channel bound (``prod(data.shape[1:])`` values) is met through a relative bound:
-    the largest one that keeps every channel within its own bound, given each channel's
-    range in ``data``. The reduction records the bounds it guarantees (each at most the one
-    asked for) in ``max_abs_error``.
-    """
+    """:func:`infored.reduce`, with a per-channel ``max_abs_error`` in any shape that flattens
+    to one bound per channel (as the chunked paths carry it)."""
     from .reduce import reduce
 
-    if max_abs_error is None or np.ndim(max_abs_error) == 0 or data.dtype.kind != "f":
-        bound = max_abs_error
-        if bound is not None and np.ndim(bound):  # integer data: let reduce() refuse the bound
-            bound = float(np.asarray(bound, dtype=np.float64).reshape(-1)[0])
-        return reduce(
-            data, hierarchy, max_abs_error=bound, max_rel_error=max_rel_error, lossless=lossless
-        )
-    if max_rel_error is not None:
-        raise ArgumentError("give either 'max_abs_error' or 'max_rel_error', not both")
-    wanted = np.asarray(max_abs_error, dtype=np.float64).reshape(-1)
-    if wanted.size != _channels(data.shape):
-        raise ArgumentError(
-            f"Argument 'max_abs_error' has {wanted.size} per-channel bounds, but the data has "
-            f"{_channels(data.shape)} channels (shape {data.shape})"
-        )
-    if not (np.isfinite(wanted) & (wanted > 0)).all():
-        raise ArgumentError("Argument 'max_abs_error' must hold positive, finite bounds")
-    if (wanted == wanted[0]).all():
-        return reduce(data, hierarchy, max_abs_error=float(wanted[0]), lossless=lossless)
-    if _per_channel_bounds():
-        return reduce(data, hierarchy, max_abs_error=wanted.tolist(), lossless=lossless)
-    scale = _scale(_block_stats(data))
-    rel = float((wanted / scale).min()) * (1 - 1e-12)
-    reduced = reduce(data, hierarchy, max_rel_error=rel, lossless=lossless)
-    # NaN and inf are filled in before reduce() measures ranges, which can widen them: shrink
-    got = np.broadcast_to(np.asarray(reduced.max_abs_error, dtype=np.float64), wanted.shape)
-    worst = float((got / wanted).max())
-    if worst > 1:
-        reduced = reduce(data, hierarchy, max_rel_error=rel / worst * (1 - 1e-9), lossless=lossless)
-    return reduced
-
-
-@lru_cache(maxsize=1)
-def _per_channel_bounds() -> bool:
-    """Whether :func:`infored.reduce` takes one ``max_abs_error`` per channel; without it, a
-    per-channel bound is met through the relative bound that keeps every channel within its
-    own, which is tighter than needed on channels whose range in the block is small."""
-    from .reduce import reduce
-
-    try:
-        reduce(np.zeros((8, 2)), max_abs_error=[1.0, 2.0])
-    except (TypeError, ValueError):
-        return False
-    return True
+    if max_abs_error is not None and np.ndim(max_abs_error):
+        max_abs_error = np.asarray(max_abs_error, dtype=np.float64).reshape(-1).tolist()
+    return reduce(
+        data, hierarchy, max_abs_error=max_abs_error, max_rel_error=max_rel_error, lossless=lossless
+    )
 
 
 def _block_stats(data: np.ndarray) -> np.ndarray:
