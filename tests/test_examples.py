@@ -61,3 +61,9 @@ def test_hierarchy_by_hand(tmp_path):
     assert "level 0    Golay(23, 12) on planes [0]" in out
     assert "level 1    Golay(24, 12) on level 0" in out
     assert "reloaded   the saved reduction expands to the same values" in out
+
+
+def test_reduce_telemetry_with_a_code(tmp_path):
+    out = run(sys.executable, EXAMPLES / "reduce_telemetry.py", cwd=tmp_path)
+    assert "code        Golay(extended=True, decoder='complete'): n=24, k=12, d=8" in out
+    assert "lossless    merge(split(words)) == words: True" in out
