@@ -30,3 +30,30 @@ def test_readme_toml_hierarchy_parses_and_reduces():
     x = np.cumsum(np.random.default_rng(1).normal(size=2000))
     r = infored.reduce(x, h, max_abs_error=0.01)
     assert np.abs(infored.expand(r) - x).max() <= 0.01
+
+
+def test_readme_main_command_prints_what_the_readme_shows(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    env = dict(
+        os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
+    )
+    done = subprocess.run(
+        ["infored", "reduce", "examples/data", "-o", "reduced"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    shown = README.split("$ infored reduce examples/data -o reduced\n", 1)[1].split("```", 1)[0]
+    for got, want in zip(done.stdout.splitlines(), shown.splitlines(), strict=True):
+        # everything but the seconds at the end of a line is reproducible
+        assert (
+            got.rsplit(" in ", 1)[0].rsplit("  ", 1)[0]
+            == want.rsplit(" in ", 1)[0].rsplit("  ", 1)[0]
+        )
