@@ -73,7 +73,7 @@ def threads(monkeypatch):
 
 @cache
 def code(name: str, decoder: str | None = None):
-    """A code by short name, built once per session (tables are built lazily and cached)."""
+    """A code by short name, built once per test run (its tables are built lazily and kept)."""
     import infored
 
     config = dict(infored.get_code(name).get_config())
