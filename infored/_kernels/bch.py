@@ -24,7 +24,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ..codes._cyclic import PRIMITIVE_POLYNOMIALS
+from ..codes._cyclic import field_tables
 from . import backend, run_chunked
 from . import table as _table
 
@@ -38,33 +38,6 @@ def _ext():
     from .._ext import _bch
 
     return _bch
-
-
-def field_tables(m: int) -> tuple[np.ndarray, np.ndarray]:
-    """(exp, log) of GF(2**m) built from ``PRIMITIVE_POLYNOMIALS[m]``.
-
-    ``exp`` has ``2 * (2**m - 1)`` entries (``exp[i] = alpha**i``, repeated once so sums of
-    two logarithms need no reduction); ``log[x]`` is the logarithm of ``x != 0``, ``log[0] = 0``.
-
-    Examples
-    --------
-    >>> exp, log = field_tables(3)
-    >>> exp[:7].tolist(), int(log[exp[5]])
-    ([1, 2, 4, 3, 6, 7, 5], 5)
-    """
-    poly = PRIMITIVE_POLYNOMIALS[m]
-    order = (1 << m) - 1
-    exp = np.zeros(2 * order, dtype=np.uint16)
-    value = 1
-    for i in range(order):
-        exp[i] = value
-        value <<= 1
-        if value >> m:
-            value ^= poly
-    exp[order:] = exp[:order]
-    log = np.zeros(1 << m, dtype=np.uint16)
-    log[exp[:order]] = np.arange(order, dtype=np.uint16)
-    return exp, log
 
 
 @dataclass(frozen=True, eq=False)

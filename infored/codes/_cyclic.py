@@ -9,7 +9,13 @@ import numpy as np
 
 from ..errors import ArgumentError
 
-__all__ = ["PRIMITIVE_POLYNOMIALS", "bch_generators", "cyclic_parity", "extend_parity"]
+__all__ = [
+    "PRIMITIVE_POLYNOMIALS",
+    "bch_generators",
+    "cyclic_parity",
+    "extend_parity",
+    "field_tables",
+]
 
 #: Primitive polynomial of GF(2^m) for each supported m: the ones galois.BCH uses, so the
 #: codes here are bit for bit those of galois (and, for m = 6 and 8, of Linux lib/bch.c).
@@ -64,6 +70,33 @@ def extend_parity(parity: np.ndarray) -> np.ndarray:
     return np.hstack([parity, extra[:, None].astype(np.uint8)])
 
 
+def field_tables(m: int) -> tuple[np.ndarray, np.ndarray]:
+    """(exp, log) of GF(2**m) built from ``PRIMITIVE_POLYNOMIALS[m]``.
+
+    ``exp`` has ``2 * (2**m - 1)`` entries (``exp[i] = alpha**i``, repeated once so sums of
+    two logarithms need no reduction); ``log[x]`` is the logarithm of ``x != 0``, ``log[0] = 0``.
+
+    Examples
+    --------
+    >>> exp, log = field_tables(3)
+    >>> exp[:7].tolist(), int(log[exp[5]])
+    ([1, 2, 4, 3, 6, 7, 5], 5)
+    """
+    poly = PRIMITIVE_POLYNOMIALS[m]
+    order = (1 << m) - 1
+    exp = np.zeros(2 * order, dtype=np.uint16)
+    value = 1
+    for i in range(order):
+        exp[i] = value
+        value <<= 1
+        if value >> m:
+            value ^= poly
+    exp[order:] = exp[:order]
+    log = np.zeros(1 << m, dtype=np.uint16)
+    log[exp[:order]] = np.arange(order, dtype=np.uint16)
+    return exp, log
+
+
 def _clmul(a: int, b: int) -> int:
     out = 0
     while b:
@@ -86,15 +119,7 @@ def bch_generators(m: int) -> dict[int, int]:
             f"{max(PRIMITIVE_POLYNOMIALS)}, got m={m}"
         )
     n = (1 << m) - 1
-    poly = PRIMITIVE_POLYNOMIALS[m]
-    exp = [0] * n
-    value = 1
-    for i in range(n):
-        exp[i] = value
-        value <<= 1
-        if value >> m:
-            value ^= poly
-    log = {e: i for i, e in enumerate(exp)}
+    exp, log = (table.tolist() for table in field_tables(m))
 
     def minimal_polynomial(coset: list[int]) -> int:
         # prod (x + a^j) with field coefficients (lowest degree first), then to GF(2)
