@@ -28,6 +28,7 @@ array([0, 1, 2, 3, 4, 5], dtype=uint16)
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import math
@@ -438,6 +439,21 @@ def _section_table(prepared: list[_Prepared], block_length: int) -> list[dict[st
     return table
 
 
+def _header_text(
+    header: Mapping[str, Any], table: list[dict[str, Any]], padding: str = ""
+) -> bytes:
+    document: dict[str, Any] = {"header": header, "sections": table}
+    if padding:
+        document["padding"] = padding
+    return json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode(
+        "utf-8"
+    )
+
+
+#: Incompressible, deterministic filler for the ``padding`` key of a zstd header block.
+_FILLER = "".join(hashlib.sha256(bytes([i])).hexdigest() for i in range(16))
+
+
 def _header_block(
     header: Mapping[str, Any], prepared: list[_Prepared], level: int | None
 ) -> tuple[bytes, list[dict[str, Any]]] | None:
@@ -445,33 +461,32 @@ def _header_block(
 
     The offsets depend on the block's length, which depends on the offsets' digits. Plain
     JSON never shrinks from one pass to the next and grows only with the digits, so it
-    settles in two or three passes. A zstd block settles once the JSON repeats; if it has
-    not after a few passes, or is not smaller, None asks for the plain block.
+    settles in two or three passes. A zstd block settles once the JSON repeats; its length
+    can keep crossing a 64-byte boundary (offsets in one slot give a block that ends in the
+    other), and then a ``padding`` key of incompressible filler, which readers ignore, is
+    lengthened until the block settles in the later slot. None asks for the plain block
+    (no level, or a zstd block that is not smaller).
     """
-    block = b""
-    previous = None
-    for _ in range(8 if level is not None else 64):
-        table = _section_table(prepared, len(block))
-        text = json.dumps(
-            {"header": header, "sections": table},
-            ensure_ascii=False,
-            allow_nan=False,
-            separators=(",", ":"),
-        ).encode("utf-8")
-        if level is None:
+    if level is None:
+        block = b""
+        while True:
+            table = _section_table(prepared, len(block))
+            text = _header_text(header, table)
             if len(text) == len(block):
                 return text, table
             block = text
-            continue
-        if len(text) > MAX_HEADER_LENGTH:
-            return None
-        if text == previous:
-            return (block, table) if len(block) < len(text) else None
-        previous = text
-        block = _zstd_compress(np.frombuffer(text, dtype=np.uint8), level)
-    if level is None:  # pragma: no cover - plain JSON settles in a few passes
-        raise AssertionError("the header block did not settle")
-    return None
+    for pad in range(0, len(_FILLER) + 1, 16):
+        block, previous = b"", None
+        for _ in range(6):
+            table = _section_table(prepared, len(block))
+            text = _header_text(header, table, _FILLER[:pad])
+            if len(text) > MAX_HEADER_LENGTH:
+                return None
+            if text == previous:
+                return (block, table) if len(block) < len(text) else None
+            previous = text
+            block = _zstd_compress(np.frombuffer(text, dtype=np.uint8), level)
+    return None  # pragma: no cover - some padding settles long before the filler runs out
 
 
 def _write_stream(stream: IO[bytes], chunks: Iterable[Any]) -> int:

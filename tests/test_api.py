@@ -7,6 +7,7 @@ import json
 import pickle
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -50,6 +51,7 @@ EXPORTED = [
 
 # ---------------------------------------------------------------- the package
 
+
 def test_all_is_pinned():
     assert sorted(infored.__all__) == sorted(EXPORTED)
     assert len(set(infored.__all__)) == len(infored.__all__)
@@ -61,16 +63,33 @@ def test_version_has_one_source_of_truth():
     assert infored.__version__ == importlib.metadata.version("infored")
 
 
-HEAVY = ("galois", "scipy", "numba", "llvmlite", "bchlib", "numcodecs", "zarr", "dask",
-         "pyfftw", "hypothesis", "click")
+HEAVY = (
+    "galois",
+    "scipy",
+    "numba",
+    "llvmlite",
+    "bchlib",
+    "numcodecs",
+    "zarr",
+    "dask",
+    "pyfftw",
+    "hypothesis",
+    "click",
+)
 
 
 def test_import_is_light():
     """``import infored`` pulls in numpy and the standard library, none of the heavy or
     optional dependencies (run in a fresh interpreter)."""
     script = "import json, sys, infored; print(json.dumps(sorted(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        cwd=Path(__file__).parent,
+    )
     loaded = {name.split(".")[0] for name in json.loads(out.stdout)}
     assert "numpy" in loaded
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
@@ -91,9 +110,19 @@ def test_linear_code_is_abstract():
 # ---------------------------------------------------------------- configs and the registry
 
 ALL_CODES = [
-    Hamming(2), Hamming(3), Hamming(7, decoder="bounded"), Hamming(4, extended=True),
-    Hamming(15), Golay(), Golay(extended=True), Golay(decoder="bounded"), BCH(63, 51),
-    BCH(60, 48, decoder="bounded"), BCH(255, 223), BCH(15, 5), BCH(1023, 1013),
+    Hamming(2),
+    Hamming(3),
+    Hamming(7, decoder="bounded"),
+    Hamming(4, extended=True),
+    Hamming(15),
+    Golay(),
+    Golay(extended=True),
+    Golay(decoder="bounded"),
+    BCH(63, 51),
+    BCH(60, 48, decoder="bounded"),
+    BCH(255, 223),
+    BCH(15, 5),
+    BCH(1023, 1013),
 ]
 
 
@@ -152,6 +181,7 @@ def test_default_decoders():
 
 # ---------------------------------------------------------------- bad parameters
 
+
 def message_of(excinfo) -> str:
     return str(excinfo.value)
 
@@ -207,6 +237,7 @@ def test_numpy_integers_are_integers():
 
 
 # ---------------------------------------------------------------- bad arguments to the methods
+
 
 def test_method_arguments_are_validated():
     c = Golay()

@@ -589,7 +589,9 @@ def test_cli_import_stays_light():
         print(",".join(m for m in heavy if m in sys.modules))
         """
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=Path(__file__).parent
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
 

@@ -233,7 +233,9 @@ def test_get_codec_works_in_a_fresh_process_through_the_entry_point():
         print("ok")
         """
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=Path(__file__).parent
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
 
@@ -381,7 +383,9 @@ def test_zarr_v3_array_opens_in_a_fresh_process_through_the_entry_point(tmp_path
         print("ok")
         """
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=Path(__file__).parent
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
 

@@ -50,7 +50,8 @@ class Quantise(Stage):
       0 and the fitted maximum to ``2**bits - 1`` (the step is the range over
       ``2**bits - 1``), so ``q`` is ready for :class:`GrayCode`/:class:`BitPlanes` without
       :class:`ZigZag`; values outside the fitted range raise. The error is at most
-      ``step / 2``.
+      ``step / 2``. A constant channel, or one whose range is too small for a non-zero
+      step, gets step 1.
 
     ``offset="auto"`` lets :meth:`fit` choose the offset: the minimum (with ``bits``) or the
     middle of the range (otherwise, so ``q`` is centred on 0 and small in magnitude). With
@@ -58,8 +59,9 @@ class Quantise(Stage):
 
     Offsets and fitted steps are per element of the trailing shape (per channel of a
     ``(T, C)`` series; per position and channel of frames); ``step``/``max_abs_error`` may be
-    a scalar or a list matching the trailing shape. A constant channel gets step 1 in
-    ``bits`` mode. NaN and inf are rejected with an error counting them.
+    a scalar or a list matching the trailing shape. In ``bits`` mode a constant channel, or
+    one whose range is too small for a non-zero step, gets step 1. NaN and inf are rejected
+    with an error counting them.
 
     Parameters
     ----------
@@ -130,7 +132,9 @@ class Quantise(Stage):
                 "Quantise: the data range overflows float64; scale the data down first"
             )
         if self.bits is not None:
-            step = np.where(span > 0, span / (2.0**self.bits - 1), 1.0)
+            step = span / (2.0**self.bits - 1)
+            # a constant channel, or one whose range is so small the step underflows to 0
+            step = np.where(step > 0, step, 1.0)
             return {"fitted_offset": low, "fitted_step": step}
         offset = (low + span / 2) if self.offset == "auto" else self.offset
         return {"fitted_offset": offset, "fitted_step": self._resolution()}
