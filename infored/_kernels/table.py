@@ -195,9 +195,12 @@ class Tables:
 
     @cached_property
     def chunks(self) -> tuple[np.ndarray, int, int]:
-        """(enc, cb, nchunks): chunked message-parity tables of single-word codes."""
+        """(enc, cb, nchunks): chunked message-parity tables of single-word codes.
+
+        One table for k <= 12, two for k <= 32 (up to 2**16 entries each), else five: fewer
+        lookups per word for tables that still sit in L2."""
         k = self.k
-        cb = k if k <= 12 else 8
+        cb = k if k <= 12 else (-(-k // 2) if k <= 32 else -(-k // 5))
         nchunks = -(-k // cb)
         contrib = np.zeros(nchunks * cb, dtype=np.uint64)
         # message integer bit j is message position k-1-j
