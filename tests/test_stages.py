@@ -1,6 +1,6 @@
 """Tests of infored.stages against independent oracles, hypothesis properties and real data.
 
-Real-data slices live in tests/data/stages_real.npz (written by tests/data/make_stages_real.py
+Real-data slices live in tests/data/stages_real.npz (written by tools/make_stages_data.py
 from the project's data sets): ACSF1 recordings, KDD-TSAD 135, the whole Mauna Loa weekly
 CO2 series and 400-sample windows of the two host-telemetry sets.
 """

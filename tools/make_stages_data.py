@@ -1,6 +1,6 @@
 """Write stages_real.npz: small slices of the real data sets for tests/test_stages.py.
 
-Usage: python tests/data/make_stages_real.py DATA_DIR
+Usage: python tools/make_stages_data.py DATA_DIR
 
 DATA_DIR holds acsf1.npz, kdd_tsad_135.npz, co2_weekly.npz, host_telemetry.npz and
 host_faults.npz (see the project README for their provenance). The slices are copied
@@ -22,7 +22,7 @@ def main(data_dir: str) -> None:
     faults = np.load(src / "host_faults.npz")
     labels = faults["labels"]
     start = max(int(np.flatnonzero(labels)[0]) - 150, 0)  # around the first injected fault
-    out = Path(__file__).with_name("stages_real.npz")
+    out = Path(__file__).resolve().parents[1] / "tests" / "data" / "stages_real.npz"
     np.savez_compressed(
         out,
         acsf1=acsf1[::50],  # 4 recordings of 1460 samples
