@@ -3,8 +3,8 @@
 Usage: python tools/make_stages_data.py DATA_DIR
 
 DATA_DIR holds acsf1.npz, kdd_tsad_135.npz, co2_weekly.npz, host_telemetry.npz and
-host_faults.npz (see the project README for their provenance). The slices are copied
-unchanged; every 3rd channel of the host data keeps the file small.
+host_faults.npz (the shared real data sets; that folder's README gives their provenance).
+The slices are copied unchanged; every 3rd channel of the host data keeps the file small.
 """
 
 import sys
