@@ -37,6 +37,7 @@ import secrets
 import stat
 import struct
 import zlib
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
@@ -552,7 +553,7 @@ def _sync_directory(directory: str) -> None:
 # --------------------------------------------------------------------------------------
 
 
-class _Source:
+class _Source(ABC):
     """Bytes of a container, read in order from its first byte.
 
     ``size`` is the number of bytes available from the container's first byte, or
@@ -564,24 +565,24 @@ class _Source:
     exact: bool
     position: int = 0
 
+    @abstractmethod
     def read_upto(self, count: int) -> bytes:
         """Read at most ``count`` bytes; fewer only at the end of the data."""
-        raise NotImplementedError  # pragma: no cover - overridden by both sources
 
+    @abstractmethod
     def read(self, count: int, what: str) -> Any:
         """Read exactly ``count`` bytes as a bytes-like object; FormatError if they run out.
 
         The result may share memory with the source: use it, do not keep it.
         """
-        raise NotImplementedError  # pragma: no cover - overridden by both sources
 
+    @abstractmethod
     def read_array(self, count: int, what: str) -> np.ndarray:
         """Read exactly ``count`` bytes into a fresh uint8 array; FormatError if they run out."""
-        raise NotImplementedError  # pragma: no cover - overridden by both sources
 
+    @abstractmethod
     def at_end(self) -> bool:
         """Whether no byte follows the current position (only asked of exact sources)."""
-        raise NotImplementedError  # pragma: no cover - overridden by both sources
 
     def truncated(self, what: str, count: int) -> FormatError:
         present = "" if self.size is None else f" ({self.size} bytes present)"

@@ -185,7 +185,7 @@ class Stage(ABC):
         return "it discards information"
 
     def _inverse(self, y: Any) -> np.ndarray:  # pragma: no cover - overridden when invertible
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} is marked invertible but defines no _inverse")
 
 
 # ---------------------------------------------------------------- JSON helpers
