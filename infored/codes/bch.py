@@ -69,8 +69,13 @@ class BCH(LinearCode):
         redundancy = {g.bit_length() - 1: (t, g) for t, g in _generators(m).items()}
         if n - k not in redundancy or redundancy[n - k][1].bit_length() - 1 >= n:
             valid = sorted(n - r for r in redundancy if n - r >= 1)
+            if len(valid) > 12:  # name the nearest few, not hundreds
+                valid = sorted(sorted(valid, key=lambda v: abs(v - k))[:12])
+                choices = f"the nearest valid k are {valid}"
+            else:
+                choices = f"k must be one of {valid}"
             raise ArgumentError(
-                f"there is no BCH code with n={n}, k={k} over GF(2^{m}); k must be one of {valid}"
+                f"there is no BCH code with n={n}, k={k} over GF(2^{m}); {choices}"
             )
         if decoder == "complete" and n - k > MAX_TABLE_REDUNDANCY:
             raise ArgumentError(
