@@ -259,3 +259,23 @@ def test_method_arguments_are_validated():
         c.merge(np.zeros((3, 12), dtype=np.uint8), np.zeros((2, 11), dtype=np.uint8))
     with pytest.raises(ArgumentError, match="'words'"):
         BCH(127, 113).decode(np.zeros((3, 3), dtype=np.uint64), packed=True)  # 2 limbs
+
+
+@pytest.mark.parametrize(
+    ("name", "dtype"), [("golay", np.uint32), ("hamming4", np.uint16), ("bch63,51", np.uint64)]
+)
+def test_packed_words_wider_than_n_are_refused_by_decode(backend, name, dtype):
+    """A packed word with bits above n is an error, never silently decoded: also in a large
+    batch split over threads, and when a wider dtype would be narrowed to the word dtype."""
+    c = get_code(name)
+    words = np.zeros(3 * 2**16, dtype=dtype)  # large enough to be split over threads
+    words[-1] = np.asarray(1 << c.n, dtype=dtype)
+    with pytest.raises(ArgumentError, match=rf"'words'.*more than {c.n} bits"):
+        c.decode(words, packed=True)
+    if c.n < 40:  # a wider dtype, whose conversion would drop the high bits unchecked
+        wide = words.astype(np.uint64)
+        wide[-1] = 1 << 40
+        with pytest.raises(ArgumentError, match=rf"'words'.*more than {c.n} bits"):
+            c.decode(wide, packed=True)
+    words[-1] = (1 << c.n) - 1
+    assert c.decode(words, packed=True).shape == words.shape
