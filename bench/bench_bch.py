@@ -34,35 +34,13 @@ import time
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # galois' numba kernels stall with threads
 
 import numpy as np
+from _common import best_of, random_words
 
 import infored
 from infored._kernels import bch as _bch
-from infored._kernels import table as _table
 
 #: bchlib's C core, random words, one core (measured outside Python; see the docstring)
 BCHLIB_CORE = {(60, 48): 4.7e6, (248, 216): 1.0e6}
-
-
-def best_of(repeat: int, call) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def random_words(rng: np.random.Generator, count: int, n: int) -> np.ndarray:
-    dtype = _table.word_dtype(n)
-    if dtype is not None:
-        return rng.integers(0, 1 << n, size=count, dtype=np.uint64).astype(dtype)
-    limbs = _table.limb_count(n)
-    words = rng.integers(0, np.iinfo(np.uint64).max, size=(count, limbs), dtype=np.uint64,
-                         endpoint=True)
-    top = n - 64 * (limbs - 1)
-    if top < 64:
-        words[:, -1] &= np.uint64((1 << top) - 1)
-    return words
 
 
 def with_errors(rng: np.random.Generator, code, count: int) -> np.ndarray:

@@ -44,6 +44,7 @@ from functools import partial
 os.environ["NUMBA_NUM_THREADS"] = "1"  # galois' numba kernels slow down and stall with threads
 
 import numpy as np
+from _common import best_of, random_words
 
 import infored
 
@@ -61,21 +62,6 @@ CODES = [
     ("BCH(60,48)", "bch60,48", "complete", ((63, 51), 48)),
     ("BCH(60,48) bounded", "bch60,48", "bounded", ((63, 51), 48)),
 ]
-
-
-def best_of(repeat: int, call) -> float:
-    """Shortest wall time of ``repeat`` calls."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def random_words(rng: np.random.Generator, count: int, n: int) -> np.ndarray:
-    dtype = infored.pack_bits(np.zeros(n, dtype=np.uint8)).dtype
-    return rng.integers(0, 1 << n, size=count, dtype=np.uint64).astype(dtype)
 
 
 def rate(count: int, repeat: int, call) -> float:

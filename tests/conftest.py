@@ -128,6 +128,20 @@ def int_to_packed(values: list[int], width: int) -> np.ndarray:
                     dtype=np.uint64).reshape(-1, limbs)
 
 
+def random_packed(rng: np.random.Generator, count: int, width: int) -> np.ndarray:
+    """Uniformly random ``width``-bit words in the packed form of :func:`int_to_packed`."""
+    if width <= 64:
+        dtype = next(d for d, b in ((np.uint8, 8), (np.uint16, 16), (np.uint32, 32),
+                                    (np.uint64, 64)) if width <= b)
+        return rng.integers(0, 2**width, size=count, dtype=np.uint64).astype(dtype)
+    limbs = -(-width // 64)
+    out = rng.integers(0, 2**64, size=(count, limbs), dtype=np.uint64)
+    top = width - 64 * (limbs - 1)
+    if top < 64:
+        out[:, -1] &= np.uint64((1 << top) - 1)
+    return out
+
+
 def packed_to_int(packed: np.ndarray, width: int) -> list[int]:
     """Inverse of :func:`int_to_packed`."""
     if width <= 64:

@@ -9,6 +9,7 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # galois' numba kernels stall w
 
 import numpy as np
 import pytest
+from conftest import random_packed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -39,20 +40,6 @@ def with_errors(rng, words, weights):
     flips = np.zeros_like(words)
     np.put_along_axis(flips, order, (np.arange(n)[None, :] < weights[:, None]).astype(np.uint8), 1)
     return words ^ flips
-
-
-def random_packed(rng, count, n):
-    """Uniformly random packed n-bit words, in the form the codes take."""
-    dtype = _table.word_dtype(n)
-    if dtype is not None:
-        return rng.integers(0, 1 << n, size=count, dtype=np.uint64).astype(dtype)
-    limbs = _table.limb_count(n)
-    words = rng.integers(0, np.iinfo(np.uint64).max, size=(count, limbs), dtype=np.uint64,
-                         endpoint=True)
-    top = n - 64 * (limbs - 1)
-    if top < 64:
-        words[:, -1] &= np.uint64((1 << top) - 1)
-    return words
 
 
 def shift_right(words, r, out_limbs):

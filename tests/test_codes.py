@@ -17,6 +17,7 @@ from conftest import (
     hex_bits,
     int_to_packed,
     packed_to_int,
+    random_packed,
     vectors,
 )
 from hypothesis import HealthCheck, given, settings
@@ -465,15 +466,6 @@ def limb_patterns(n: int) -> np.ndarray:
     return out
 
 
-def random_limbs(rng, count: int, nbits: int) -> np.ndarray:
-    limbs = -(-nbits // 64)
-    out = rng.integers(0, 2**64, size=(count, limbs), dtype=np.uint64, endpoint=False)
-    top = nbits - 64 * (limbs - 1)
-    if top < 64:
-        out[:, -1] &= np.uint64((1 << top) - 1)
-    return out
-
-
 @pytest.mark.parametrize("r", range(5, 15))
 def test_hamming_every_coset_on_random_codewords(r):
     """Every coset of Hamming(r), r = 5 .. 14: each single-error position (and none) on its
@@ -488,7 +480,7 @@ def test_hamming_every_coset_on_random_codewords(r):
         got, err = c.decode(words ^ flips.astype(words.dtype), packed=True, errors=True)
         assert np.array_equal(got.astype(np.uint64), msgs)
     else:
-        msgs = random_limbs(rng, n + 1, k)
+        msgs = random_packed(rng, n + 1, k)
         words = c.encode(msgs, packed=True)
         words[1:] ^= limb_patterns(n)
         got, err = c.decode(words, packed=True, errors=True)
@@ -740,14 +732,6 @@ def test_property_syndrome_is_remainder_for_cyclic_codes(name, data):
 
 
 # ---------------------------------------------------------------- backends and threads
-
-def random_packed(rng, count: int, nbits: int) -> np.ndarray:
-    if nbits <= 64:
-        dtype = next(d for d, b in ((np.uint8, 8), (np.uint16, 16), (np.uint32, 32),
-                                    (np.uint64, 64)) if nbits <= b)
-        return rng.integers(0, 2**nbits, size=count, dtype=np.uint64).astype(dtype)
-    return random_limbs(rng, count, nbits)
-
 
 def everything(c, words: np.ndarray, msgs: np.ndarray) -> dict[str, np.ndarray]:
     """Every coding operation of a code on packed words / messages, and on bits."""
