@@ -50,6 +50,7 @@ import click
 import numpy as np
 
 from .errors import ArgumentError, ArgumentTypeError, FormatError, InforedError
+from .reduce import DEFAULT_REL_ERROR
 
 __all__ = ["main"]
 
@@ -59,8 +60,6 @@ CHUNKED_FORMAT = "infored.chunked"
 CHUNKED_VERSION = 1
 #: Default chunk size, in MiB of input: a chunk takes about 7 times that while it is reduced.
 DEFAULT_CHUNK_MB = 16.0
-#: Relative error bound used for float data when no bound is given.
-DEFAULT_REL_ERROR = 1e-3
 
 _NPY = (".npy",)
 _NPZ = (".npz",)
