@@ -15,8 +15,14 @@ ctypedef fused msg_t:
     uint64_t
 
 ctypedef fused tab_t:
+    uint16_t
     uint32_t
     uint64_t
+
+# decode tables: syndromes of at most 32 bits (a coset-leader table has 2^r entries)
+ctypedef fused syn_t:
+    uint16_t
+    uint32_t
 
 
 cdef extern from *:

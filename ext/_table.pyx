@@ -10,8 +10,9 @@ Tables (built by infored._kernels.table):
   enc[j << cb : (j + 1) << cb]; chunk 0 holds the least significant message bits.
 - bytetab: syndrome (or parity) contribution of every value of every byte of a word, byte b at
   rows b*256 .. b*256+255, each row R limbs.
-- fix / errtab (single-word): per syndrome, the message part of the coset leader to apply and
-  the error count to report; bounded decoding zeroes fix and writes -1 where the leader is
+- dec (single-word decoding): the enc tables in the narrowest dtype holding n - k bits.
+- fix / errtab (single-word): per syndrome, the message part of the coset leader to apply (in
+  the message dtype) and the error count to report; bounded decoding zeroes fix and writes -1 where the leader is
   heavier than t, so the kernels have no branch on the decoding mode.
 - lead_wt / lead_pos (limbs): per syndrome, the weight of the coset leader and its positions
   padded with -1; a leader heavier than tmax is not applied and reports -1.
@@ -20,7 +21,7 @@ Tables (built by infored._kernels.table):
 from libc.stdint cimport int16_t, uint8_t, uint64_t
 from libc.string cimport memcpy
 
-from _bits cimport chunk_parity, gather8, msg_t, tab_t, word_t
+from _bits cimport chunk_parity, gather8, msg_t, syn_t, word_t
 
 # SPREAD[v]: the 8 bits of v as 8 bytes of 0/1 in memory order, most significant bit first
 cdef uint64_t SPREAD[256]
@@ -86,36 +87,77 @@ cdef void _syndrome(const word_t[::1] words, const uint64_t* enc, int cb, int nc
         out[i] = <msg_t>(chunk_parity(w >> r, enc, cb, nchunks) ^ (w & rmask))
 
 
-cdef void _decode(const word_t[::1] words, const tab_t* enc, int cb, int nchunks, int r,
-                  const tab_t* fix, const int16_t* errtab, msg_t[::1] out,
-                  int16_t* err) noexcept nogil:
-    cdef Py_ssize_t i, count = words.shape[0]
-    cdef uint64_t w, m, s, rmask = (<uint64_t>1 << r) - 1
-    if nchunks == 1:  # one table lookup per word: the common case of small k
-        if err == NULL:
-            for i in range(count):
-                w = words[i]
-                m = w >> r
-                out[i] = <msg_t>(m ^ fix[enc[m] ^ (w & rmask)])
-        else:
-            for i in range(count):
-                w = words[i]
-                m = w >> r
-                s = enc[m] ^ (w & rmask)
-                out[i] = <msg_t>(m ^ fix[s])
-                err[i] = errtab[s]
-        return
+cdef inline uint64_t _syndrome1(uint64_t w, const syn_t* enc, int cb, int nchunks, int r,
+                                uint64_t cmask, uint64_t rmask) noexcept nogil:
+    """Syndrome of one word (cmask = 2^cb - 1, rmask = 2^r - 1). Every table index is masked,
+    so bits above n never index out of the tables: the caller refuses such words from the
+    OR of the words that the kernels return."""
+    cdef uint64_t m = w >> r
+    if nchunks == 1:
+        return enc[m & cmask] ^ (w & rmask)
+    if nchunks == 2:
+        return enc[m & cmask] ^ enc[cmask + 1 + ((m >> cb) & cmask)] ^ (w & rmask)
+    return chunk_parity(m, enc, cb, nchunks) ^ (w & rmask)
+
+
+cdef inline uint64_t _decode_run(const word_t* words, Py_ssize_t count, const syn_t* enc,
+                                 int cb, int nchunks, int r, const msg_t* fix,
+                                 msg_t* out) noexcept nogil:
+    """Decode words[0:count], four words per step so that their lookups overlap; returns
+    the OR of the words. Called with a literal nchunks, so each call compiles to its own
+    loop."""
+    cdef Py_ssize_t i, end = count & ~3
+    cdef uint64_t cmask = (<uint64_t>1 << cb) - 1, rmask = (<uint64_t>1 << r) - 1
+    cdef uint64_t w0, w1, w2, w3, acc = 0
+    for i in range(0, end, 4):
+        w0 = words[i]
+        w1 = words[i + 1]
+        w2 = words[i + 2]
+        w3 = words[i + 3]
+        acc |= (w0 | w1) | (w2 | w3)
+        out[i] = <msg_t>((w0 >> r) ^ fix[_syndrome1(w0, enc, cb, nchunks, r, cmask, rmask)])
+        out[i + 1] = <msg_t>((w1 >> r) ^ fix[_syndrome1(w1, enc, cb, nchunks, r, cmask, rmask)])
+        out[i + 2] = <msg_t>((w2 >> r) ^ fix[_syndrome1(w2, enc, cb, nchunks, r, cmask, rmask)])
+        out[i + 3] = <msg_t>((w3 >> r) ^ fix[_syndrome1(w3, enc, cb, nchunks, r, cmask, rmask)])
+    for i in range(end, count):
+        w0 = words[i]
+        acc |= w0
+        out[i] = <msg_t>((w0 >> r) ^ fix[_syndrome1(w0, enc, cb, nchunks, r, cmask, rmask)])
+    return acc
+
+
+cdef uint64_t _decode_errors(const word_t* words, Py_ssize_t count, const syn_t* enc, int cb,
+                             int nchunks, int r, const msg_t* fix, const int16_t* errtab,
+                             msg_t* out, int16_t* err) noexcept nogil:
+    """As _decode_run, also writing the count of corrected errors of each word."""
+    cdef Py_ssize_t i
+    cdef uint64_t cmask = (<uint64_t>1 << cb) - 1, rmask = (<uint64_t>1 << r) - 1
+    cdef uint64_t w, s, acc = 0
     for i in range(count):
         w = words[i]
-        m = w >> r
-        s = chunk_parity(m, enc, cb, nchunks) ^ (w & rmask)
-        out[i] = <msg_t>(m ^ fix[s])
-        if err != NULL:
-            err[i] = errtab[s]
+        acc |= w
+        s = _syndrome1(w, enc, cb, nchunks, r, cmask, rmask)
+        out[i] = <msg_t>((w >> r) ^ fix[s])
+        err[i] = errtab[s]
+    return acc
+
+
+cdef uint64_t _decode(const word_t* words, Py_ssize_t count, const syn_t* enc, int cb,
+                      int nchunks, int r, const msg_t* fix, const int16_t* errtab, msg_t* out,
+                      int16_t* err) noexcept nogil:
+    if err != NULL:
+        return _decode_errors(words, count, enc, cb, nchunks, r, fix, errtab, out, err)
+    if nchunks == 1:
+        return _decode_run(words, count, enc, cb, 1, r, fix, out)
+    if nchunks == 2:
+        return _decode_run(words, count, enc, cb, 2, r, fix, out)
+    if nchunks == 5:
+        return _decode_run(words, count, enc, cb, 5, r, fix, out)
+    return _decode_run(words, count, enc, cb, nchunks, r, fix, out)
 
 
 cdef void _merge(const msg_t[::1] msgs, const uint64_t[::1] syn, const uint64_t* enc, int cb,
-                 int nchunks, int r, const uint64_t* fix, word_t[::1] out) noexcept nogil:
+                 int nchunks, int r, const msg_t* fix, word_t[::1] out) noexcept nogil:
     cdef Py_ssize_t i
     cdef uint64_t m, s
     for i in range(msgs.shape[0]):
@@ -146,17 +188,23 @@ def syndrome(const word_t[::1] words, const uint64_t[::1] enc, int cb, int nchun
         _syndrome(words, &enc[0], cb, nchunks, r, out)
 
 
-def decode(const word_t[::1] words, const tab_t[::1] enc, int cb, int nchunks, int r,
-           const tab_t[::1] fix, const int16_t[::1] errtab, msg_t[::1] out, int16_t[::1] err):
+def decode(const word_t[::1] words, const syn_t[::1] enc, int cb, int nchunks, int r,
+           const msg_t[::1] fix, const int16_t[::1] errtab, msg_t[::1] out, int16_t[::1] err):
     """fix[s]: message part of the leader applied for syndrome s (0 where not applied);
-    errtab[s]: the count reported (-1 where not applied). err of length 0: not wanted."""
+    errtab[s]: the count reported (-1 where not applied). err of length 0: not wanted.
+    Returns the OR of all words: the caller refuses the batch if it has bits above n."""
     cdef int16_t* errp = &err[0] if err.shape[0] > 0 else NULL
+    cdef uint64_t acc = 0
+    if words.shape[0] == 0:
+        return 0
     with nogil:
-        _decode(words, &enc[0], cb, nchunks, r, &fix[0], &errtab[0], out, errp)
+        acc = _decode(&words[0], words.shape[0], &enc[0], cb, nchunks, r, &fix[0], &errtab[0],
+                      &out[0], errp)
+    return acc
 
 
 def merge(const msg_t[::1] msgs, const uint64_t[::1] syn, const uint64_t[::1] enc, int cb,
-          int nchunks, int r, const uint64_t[::1] fix, word_t[::1] out):
+          int nchunks, int r, const msg_t[::1] fix, word_t[::1] out):
     with nogil:
         _merge(msgs, syn, &enc[0], cb, nchunks, r, &fix[0], out)
 

@@ -262,20 +262,35 @@ def test_method_arguments_are_validated():
 
 
 @pytest.mark.parametrize(
-    ("name", "dtype"), [("golay", np.uint32), ("hamming4", np.uint16), ("bch63,51", np.uint64)]
+    ("name", "dtype"),
+    [
+        ("golay", np.uint32),  # one chunk table
+        ("hamming4", np.uint16),
+        ("hamming5", np.uint32),  # two chunk tables
+        ("hamming6", np.uint64),  # five chunk tables
+        ("bch63,51", np.uint64),
+        ("bch63,30", np.uint64),  # algebraic decoder
+    ],
 )
-def test_packed_words_wider_than_n_are_refused_by_decode(backend, name, dtype):
+@pytest.mark.parametrize("where", [0, -1, -6])
+def test_packed_words_wider_than_n_are_refused_by_decode(backend, name, dtype, where):
     """A packed word with bits above n is an error, never silently decoded: also in a large
-    batch split over threads, and when a wider dtype would be narrowed to the word dtype."""
+    batch split over threads, wherever the word sits, with error counts, in split, and when
+    a wider dtype would be narrowed to the word dtype."""
     c = get_code(name)
-    words = np.zeros(3 * 2**16, dtype=dtype)  # large enough to be split over threads
-    words[-1] = np.asarray(1 << c.n, dtype=dtype)
-    with pytest.raises(ArgumentError, match=rf"'words'.*more than {c.n} bits"):
+    words = np.zeros(3 * 2**16 + 3, dtype=dtype)  # split over threads, with a short tail
+    words[where] = np.asarray(1 << c.n, dtype=dtype)
+    match = rf"'words'.*more than {c.n} bits"
+    with pytest.raises(ArgumentError, match=match):
         c.decode(words, packed=True)
+    with pytest.raises(ArgumentError, match=match):
+        c.decode(words, packed=True, errors=True)
+    with pytest.raises(ArgumentError, match=match):
+        c.split(words, packed=True)
     if c.n < 40:  # a wider dtype, whose conversion would drop the high bits unchecked
         wide = words.astype(np.uint64)
-        wide[-1] = 1 << 40
-        with pytest.raises(ArgumentError, match=rf"'words'.*more than {c.n} bits"):
+        wide[where] = 1 << 40
+        with pytest.raises(ArgumentError, match=match):
             c.decode(wide, packed=True)
-    words[-1] = (1 << c.n) - 1
+    words[where] = (1 << c.n) - 1
     assert c.decode(words, packed=True).shape == words.shape

@@ -739,6 +739,7 @@ def everything(c, words: np.ndarray, msgs: np.ndarray) -> dict[str, np.ndarray]:
     out["encode"] = c.encode(msgs, packed=True)
     out["syndrome"] = c.syndrome(words, packed=True)
     out["decode"], out["errors"] = c.decode(words, packed=True, errors=True)
+    out["decode_only"] = c.decode(words, packed=True)  # a kernel of its own
     out["split_msgs"], out["split_syn"] = c.split(words, packed=True)
     out["merge"] = c.merge(out["split_msgs"], out["split_syn"], packed=True)
     out["merge_any"] = c.merge(msgs, out["syndrome"], packed=True)
@@ -750,7 +751,8 @@ def everything(c, words: np.ndarray, msgs: np.ndarray) -> dict[str, np.ndarray]:
 
 
 BACKEND_CODES = [
-    ("hamming3", "complete"), ("ehamming4", "complete"), ("hamming7", "complete"),
+    ("hamming3", "complete"), ("ehamming4", "complete"), ("hamming5", "complete"),
+    ("hamming6", "bounded"), ("hamming7", "complete"),
     ("hamming7", "bounded"), ("golay", "complete"), ("golay", "bounded"),
     ("golay24", "complete"), ("bch63,51", "complete"), ("bch63,51", "bounded"),
     ("bch60,48", "complete"), ("bch70,56", "bounded"), ("bch127,113", "complete"),

@@ -20,12 +20,14 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+from typing import TypeVar
 
 from ..errors import ArgumentError
 
 __all__ = ["backend", "num_threads", "run_chunked"]
 
 _BACKENDS = ("compiled", "reference")
+T = TypeVar("T")
 
 #: Batches smaller than this run on the calling thread.
 MIN_PARALLEL_WORDS = 1 << 16
@@ -61,16 +63,15 @@ def _pool(workers: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="infored")
 
 
-def run_chunked(call: Callable[[int, int], None], count: int) -> None:
+def run_chunked(call: Callable[[int, int], T], count: int) -> list[T]:
     """Run ``call(lo, hi)`` over ``range(count)``, in contiguous chunks on several threads.
 
     ``call`` must only write rows ``lo:hi`` of its outputs and release the GIL while it works.
+    Returns what each chunk's call returned, in order.
     """
     workers = min(num_threads(), max(1, count // MIN_PARALLEL_WORDS))
     if workers <= 1:
-        call(0, count)
-        return
+        return [call(0, count)]
     bounds = [count * i // workers for i in range(workers + 1)]
     futures = [_pool(workers).submit(call, lo, hi) for lo, hi in itertools.pairwise(bounds)]
-    for future in futures:
-        future.result()
+    return [future.result() for future in futures]

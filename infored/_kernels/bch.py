@@ -152,6 +152,8 @@ def decode(
     >>> msgs.tolist(), err.tolist()
     ([0, 0, 0, 0], [0, 1, 2, -1])
     """
+    if words.ndim == 1:
+        _table.check_width(words, dec.n)
     if backend() == "reference":
         count, degrees = _locate_ref(dec, _limbs(words))
         msgs = _flip_ref(dec, _table.unpack(words, dec.n)[:, : dec.k], count, degrees)

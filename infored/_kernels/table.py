@@ -9,17 +9,21 @@ smallest dtype that holds it; above, a row of little-endian uint64 limbs of P.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import operator
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 
+from ..errors import ArgumentError
 from . import backend, run_chunked
 
 __all__ = [
     "Leaders",
     "Tables",
+    "check_width",
     "decode",
     "encode",
     "limb_count",
@@ -57,6 +61,22 @@ def packed_shape(count: int, nbits: int) -> tuple[int, ...]:
 def _empty_packed(count: int, nbits: int) -> np.ndarray:
     dtype = word_dtype(nbits) or np.dtype(np.uint64)
     return np.empty(packed_shape(count, nbits), dtype=dtype)
+
+
+def check_width(words: np.ndarray, nbits: int, name: str = "words", combined=None) -> None:
+    """Refuse packed words (one integer each) with bits above ``nbits``.
+
+    ``combined`` is the OR of all words when a kernel has computed it in its own pass;
+    without it the largest word is looked up.
+    """
+    if nbits >= 64 or words.size == 0:
+        return
+    if combined is None:
+        combined = int(words.max())
+    if int(combined) >> nbits:
+        raise ArgumentError(
+            f"Argument {name!r} holds a value of more than {nbits} bits (max {int(words.max())})"
+        )
 
 
 # ---------------------------------------------------------------- packing
@@ -152,16 +172,16 @@ class Leaders:
     message: np.ndarray | None
     _applied: dict = field(default_factory=dict, repr=False)
 
-    def applied(self, tmax: int, narrow: bool) -> tuple[np.ndarray, np.ndarray]:
-        """(fix, errtab) of single-word decoding: the leader message part to apply and the
-        count to report per syndrome; leaders heavier than tmax are not applied (-1).
-        ``narrow`` gives fix as uint32 (for codes whose k <= 32)."""
-        key = (tmax, narrow)
+    def applied(self, tmax: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+        """(fix, errtab) of single-word decoding: the leader message part to apply (as
+        ``dtype``, the message dtype) and the count to report per syndrome; leaders heavier
+        than tmax are not applied (-1)."""
+        key = (tmax, np.dtype(dtype))
         if key not in self._applied:
             keep = self.weight <= tmax
-            fix = np.where(keep, self.message, np.uint64(0))
+            fix = np.where(keep, self.message, np.uint64(0)).astype(dtype)
             errtab = np.where(keep, self.weight.astype(np.int16), np.int16(-1))
-            self._applied[key] = (fix.astype(np.uint32) if narrow else fix, errtab)
+            self._applied[key] = (fix, errtab)
         return self._applied[key]
 
 
@@ -213,15 +233,12 @@ class Tables:
         return np.ascontiguousarray(enc.ravel()), cb, nchunks
 
     @cached_property
-    def narrow(self) -> bool:
-        """Single-word tables fit uint32: parity and message both at most 32 bits."""
-        return self.r <= 32 and self.k <= 32
-
-    @cached_property
     def decode_chunks(self) -> np.ndarray:
-        """The chunk tables in the dtype the decode kernel reads (uint32 when narrow)."""
-        enc = self.chunks[0]
-        return enc.astype(np.uint32) if self.narrow else enc
+        """The chunk tables as the decode kernel reads them: in the narrowest of uint16 and
+        uint32 that holds a syndrome (small tables stay in L1)."""
+        if self.r > 32:
+            raise ValueError(f"table decoding needs n - k <= 32, got {self.r}")
+        return self.chunks[0].astype(np.uint16 if self.r <= 16 else np.uint32)
 
     @cached_property
     def message_table(self) -> tuple[np.ndarray, int]:
@@ -343,20 +360,22 @@ def decode(
     """Table decoding: flip the coset leader of each word's syndrome if its weight <= tmax.
 
     Returns packed messages and, if asked, the leader weights (-1 where above tmax).
+    Single words (n <= 64) are checked for bits above n here, in the kernel's pass.
     """
     count, n, k, r = words.shape[0], tab.n, tab.k, tab.r
     if backend() == "reference":
+        if n <= 64:
+            check_width(words, n)
         return _decode_ref(tab, lead, tmax, words, want_errors)
     err = np.empty(count if want_errors else 0, dtype=np.int16)
     if n <= 64:
-        enc, cb, nchunks = tab.chunks
+        _, cb, nchunks = tab.chunks
         out = _empty_packed(count, k)
-
-        fix, errtab = lead.applied(tmax, tab.narrow)
+        fix, errtab = lead.applied(tmax, out.dtype)
         enc = tab.decode_chunks
 
         def call(lo, hi):
-            _ext().decode(
+            return _ext().decode(
                 words[lo:hi],
                 enc,
                 cb,
@@ -367,6 +386,8 @@ def decode(
                 out[lo:hi],
                 err[lo:hi] if want_errors else err,
             )
+
+        check_width(words, n, combined=functools.reduce(operator.or_, run_chunked(call, count)))
     else:
         bytetab, nbytes = tab.word_table
         out = np.empty((count, limb_count(k)), dtype=np.uint64)
@@ -385,7 +406,7 @@ def decode(
                 err[lo:hi] if want_errors else err,
             )
 
-    run_chunked(call, count)
+        run_chunked(call, count)
     return _from_limbs(out, k) if k <= 64 and n > 64 else out, err if want_errors else None
 
 
@@ -432,7 +453,7 @@ def merge(tab: Tables, lead: Leaders, tmax: int, msgs: np.ndarray, syn: np.ndarr
                 cb,
                 nchunks,
                 r,
-                lead.applied(tmax, False)[0],
+                lead.applied(tmax, msgs.dtype)[0],
                 out[lo:hi],
             ),
             count,
