@@ -31,20 +31,19 @@ cdef extern from *:
     static inline int infored_parity64(unsigned long long x) { return __builtin_parityll(x); }
     static inline int infored_ctz64(unsigned long long x) { return __builtin_ctzll(x); }
     #include <string.h>
-    /* 8 bytes of 0/1 (first byte first) -> one byte, the first byte most significant */
-    static inline unsigned infored_gather8(const unsigned char* p) {
-        unsigned long long x;
-        memcpy(&x, p, 8);
+    /* 8 bytes of 0/1 loaded as one uint64 (first byte first in memory) -> one byte, the
+       first byte most significant */
+    static inline unsigned infored_gather8(unsigned long long x) {
     #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
         x = __builtin_bswap64(x);
     #endif
-        return (unsigned)((x * 0x8040201008040201ULL) >> 56);
+        return (unsigned)(((x & 0x0101010101010101ULL) * 0x8040201008040201ULL) >> 56);
     }
     """
     int popcount64 "infored_popcount64"(uint64_t x) noexcept nogil
     int parity64 "infored_parity64"(uint64_t x) noexcept nogil
     int ctz64 "infored_ctz64"(uint64_t x) noexcept nogil
-    unsigned gather8 "infored_gather8"(const uint8_t* p) noexcept nogil
+    unsigned gather8 "infored_gather8"(uint64_t x) noexcept nogil
 
 
 cdef inline uint64_t chunk_parity(uint64_t msg, const tab_t* enc, int cb, int nchunks) noexcept nogil:

@@ -33,23 +33,30 @@ for _v in range(256):
 
 # ---------------------------------------------------------------- single-word kernels
 
-cdef void _pack(const uint8_t[:, ::1] bits, word_t[::1] out) noexcept nogil:
-    """Bits must be 0 or 1 (checked by the caller): eight of them are gathered at a time."""
+cdef uint64_t _pack(const uint8_t[:, ::1] bits, word_t[::1] out) noexcept nogil:
+    """Eight bits are gathered at a time; returns the OR of all bytes read (spread over the
+    bytes of a uint64), so the caller can refuse values other than 0 and 1."""
     cdef Py_ssize_t i, j, n = bits.shape[1], full = n & ~7
-    cdef uint64_t v
+    cdef uint64_t v, x, acc = 0
     cdef const uint8_t* p
     for i in range(bits.shape[0]):
         p = &bits[i, 0]
         v = 0
         for j in range(0, full, 8):
-            v = (v << 8) | gather8(p + j)
+            memcpy(&x, p + j, 8)
+            acc |= x
+            v = (v << 8) | gather8(x)
         if full < n:
             if n >= 8:  # the last 8 bytes overlap the groups already read: keep the new bits
-                v = (v << (n - full)) | (gather8(p + n - 8) & ((1u << (n - full)) - 1))
+                memcpy(&x, p + n - 8, 8)
+                acc |= x
+                v = (v << (n - full)) | (gather8(x) & ((1u << (n - full)) - 1))
             else:
                 for j in range(n):
-                    v = (v << 1) | p[j]
+                    acc |= p[j]
+                    v = (v << 1) | (p[j] & 1)
         out[i] = <word_t>v
+    return acc
 
 
 cdef void _unpack(const word_t[::1] words, uint8_t[:, ::1] out) noexcept nogil:
@@ -167,8 +174,11 @@ cdef void _merge(const msg_t[::1] msgs, const uint64_t[::1] syn, const uint64_t*
 
 
 def pack(const uint8_t[:, ::1] bits, word_t[::1] out):
+    """Returns the OR of the bytes read: bits above the lowest mean a value other than 0/1."""
+    cdef uint64_t acc
     with nogil:
-        _pack(bits, out)
+        acc = _pack(bits, out)
+    return acc
 
 
 def unpack(const word_t[::1] words, uint8_t[:, ::1] out):
@@ -269,14 +279,18 @@ cdef void _leader_fix(uint64_t* m, Py_ssize_t k, const int16_t* pos, Py_ssize_t 
 
 
 def pack_limbs(const uint8_t[:, ::1] bits, uint64_t[:, ::1] out):
+    """Returns the OR of all bits values, as pack does."""
     cdef Py_ssize_t i, j, n = bits.shape[1]
+    cdef uint8_t acc = 0
     with nogil:
         for i in range(bits.shape[0]):
             for j in range(out.shape[1]):
                 out[i, j] = 0
             for j in range(n):
+                acc |= bits[i, j]
                 if bits[i, j] & 1:
                     _flip_bit(&out[i, 0], n - 1 - j)
+    return acc
 
 
 def unpack_limbs(const uint64_t[:, ::1] words, uint8_t[:, ::1] out):

@@ -261,6 +261,38 @@ def test_method_arguments_are_validated():
         BCH(127, 113).decode(np.zeros((3, 3), dtype=np.uint64), packed=True)  # 2 limbs
 
 
+@pytest.mark.parametrize("width", [3, 8, 12, 23, 64, 100])
+@pytest.mark.parametrize(
+    ("dtype", "bad"), [(np.uint8, 2), (np.uint8, 255), (np.int8, -1), (np.int64, 257)]
+)
+def test_bits_other_than_0_and_1_are_refused(backend, width, dtype, bad):
+    """Every byte of a bit array is checked, wherever the value sits (first and last byte of a
+    word, the tail of an overlapped group), in batches split over threads, and whatever
+    the dtype (a conversion to uint8 would turn 257 into 1)."""
+    count = 2**17 + 3
+    for row, col in [(0, 0), (count - 1, width - 1), (count // 2, width // 2)]:
+        bits = np.zeros((count, width), dtype=dtype)
+        bits[row, col] = bad
+        with pytest.raises(ArgumentError, match="'bits' must hold only 0 and 1"):
+            infored.pack_bits(bits)
+    bits[row, col] = 1
+    assert int(infored.unpack_bits(infored.pack_bits(bits[row]), width)[col]) == 1
+
+
+def test_bit_arguments_are_checked_under_their_names():
+    c = Golay()
+    bad = np.zeros((5, 23), dtype=np.uint8)
+    bad[4, 22] = bad[3, 11] = 3
+    with pytest.raises(ArgumentError, match="'words' must hold only 0 and 1"):
+        c.decode(bad)
+    with pytest.raises(ArgumentError, match="'words' must hold only 0 and 1"):
+        c.split(bad)
+    with pytest.raises(ArgumentError, match="'messages' must hold only 0 and 1"):
+        c.encode(bad[:, :12])
+    with pytest.raises(ArgumentError, match="'syndromes' must hold only 0 and 1"):
+        c.merge(np.zeros((5, 12), dtype=np.uint8), bad[:, 12:])
+
+
 @pytest.mark.parametrize(
     ("name", "dtype"),
     [

@@ -105,16 +105,26 @@ def _unpack_ref(packed: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def pack(bits: np.ndarray) -> np.ndarray:
-    """Pack an (N, n) uint8 array of 0/1 into (N,) integers or (N, W) limbs."""
+def pack(bits: np.ndarray, name: str = "bits") -> np.ndarray:
+    """Pack an (N, n) uint8 array of 0/1 into (N,) integers or (N, W) limbs.
+
+    Values other than 0 and 1 raise ArgumentError naming ``name``; the compiled kernels
+    find them in their own pass over the bytes.
+    """
     count, n = bits.shape
     if backend() == "reference":
-        return _pack_ref(bits)
-    out = _empty_packed(count, n)
-    if n <= 64:
-        run_chunked(lambda lo, hi: _ext().pack(bits[lo:hi], out[lo:hi]), count)
+        combined = int(np.bitwise_or.reduce(bits, axis=None)) if bits.size else 0
+        out = _pack_ref(bits)
     else:
-        run_chunked(lambda lo, hi: _ext().pack_limbs(bits[lo:hi], out[lo:hi]), count)
+        out = _empty_packed(count, n)
+        kernel = _ext().pack if n <= 64 else _ext().pack_limbs
+        combined = functools.reduce(
+            operator.or_, run_chunked(lambda lo, hi: kernel(bits[lo:hi], out[lo:hi]), count)
+        )
+    if combined & ~0x0101010101010101:
+        raise ArgumentError(
+            f"Argument {name!r} must hold only 0 and 1, got values up to {int(bits.max())}"
+        )
     return out
 
 

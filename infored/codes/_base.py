@@ -38,7 +38,11 @@ def integer_argument(value: Any, name: str) -> int:
 
 
 def _bits_in(value: Any, name: str, width: int) -> tuple[np.ndarray, tuple[int, ...]]:
-    """Validate a (..., width) 0/1 array; return it as contiguous (N, width) uint8 + lead shape."""
+    """Validate a (..., width) bit array; return it as contiguous (N, width) uint8 + lead shape.
+
+    Values other than 0 and 1 in uint8 input are left to :func:`_table.pack`, which every
+    caller calls next with the same name.
+    """
     arr = _as_array(value, name)
     if arr.dtype != np.bool_ and not np.issubdtype(arr.dtype, np.integer):
         hint = " (real-valued input is decoded with decode_soft)" if arr.dtype.kind == "f" else ""
@@ -51,14 +55,14 @@ def _bits_in(value: Any, name: str, width: int) -> tuple[np.ndarray, tuple[int, 
             f"Argument {name!r} must have shape (..., {width}) (bits of one word along the last "
             f"axis), got shape {arr.shape}"
         )
-    if (
-        arr.dtype != np.bool_
-        and arr.size
-        and (arr.max() > 1 or (arr.dtype.kind == "i" and arr.min() < 0))
-    ):
-        raise ArgumentError(
-            f"Argument {name!r} must hold only 0 and 1, got values up to {arr.max()}"
-        )
+    # uint8 and bool reach the packing kernel as they are, which refuses values other than
+    # 0 and 1 in its own pass; a conversion from another dtype could hide them: check first
+    if arr.dtype not in (np.uint8, np.bool_) and arr.size:
+        low, high = arr.min(), arr.max()
+        if low < 0 or high > 1:
+            raise ArgumentError(
+                f"Argument {name!r} must hold only 0 and 1, got values from {low} to {high}"
+            )
     lead = arr.shape[:-1]
     return np.ascontiguousarray(arr.reshape(-1, width), dtype=np.uint8), lead
 
@@ -126,7 +130,7 @@ def pack_bits(bits: Any) -> np.ndarray:
     if arr.ndim == 0:
         raise ArgumentError("Argument 'bits' must have at least one axis")
     flat, lead = _bits_in(arr, "bits", arr.shape[-1])
-    return _packed_out(_table.pack(flat), lead)
+    return _packed_out(_table.pack(flat, "bits"), lead)
 
 
 def unpack_bits(packed: Any, n: int) -> np.ndarray:
@@ -253,7 +257,7 @@ class LinearCode(ABC):
         if packed:
             return _packed_in(words, "words", self.n, decoding=decoding)
         bits, lead = _bits_in(words, "words", self.n)
-        return _table.pack(bits), lead
+        return _table.pack(bits, "words"), lead
 
     def _out(self, packed_values: np.ndarray, nbits: int, lead, packed: bool) -> np.ndarray:
         if packed:
@@ -279,7 +283,7 @@ class LinearCode(ABC):
             msgs, lead = _packed_in(messages, "messages", self.k)
         else:
             bits, lead = _bits_in(messages, "messages", self.k)
-            msgs = _table.pack(bits)
+            msgs = _table.pack(bits, "messages")
         return self._out(_table.encode(self._tables, msgs), self.n, lead, packed)
 
     def syndrome(self, words: Any, *, packed: bool = False) -> np.ndarray:
@@ -401,7 +405,7 @@ class LinearCode(ABC):
         else:
             mbits, lead = _bits_in(messages, "messages", self.k)
             sbits, slead = _bits_in(syndromes, "syndromes", r)
-            msgs, syn = _table.pack(mbits), _table.pack(sbits)
+            msgs, syn = _table.pack(mbits, "messages"), _table.pack(sbits, "syndromes")
         if lead != slead:
             raise ArgumentError(
                 f"Arguments 'messages' and 'syndromes' must describe the same words, got "
