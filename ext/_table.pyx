@@ -10,10 +10,11 @@ Tables (built by infored._kernels.table):
   enc[j << cb : (j + 1) << cb]; chunk 0 holds the least significant message bits.
 - bytetab: syndrome (or parity) contribution of every value of every byte of a word, byte b at
   rows b*256 .. b*256+255, each row R limbs.
-- dec (single-word decoding): the enc tables in the narrowest dtype holding n - k bits.
-- fix / errtab (single-word): per syndrome, the message part of the coset leader to apply (in
-  the message dtype) and the error count to report; bounded decoding zeroes fix and writes -1 where the leader is
-  heavier than t, so the kernels have no branch on the decoding mode.
+- single-word decoding reads the enc tables in the narrowest of uint16/uint32 holding n - k
+  bits (one, two or five chunks), and fix / errtab: per syndrome, the message part of the
+  coset leader to apply (in the message dtype) and the error count to report; bounded
+  decoding zeroes fix and writes -1 where the leader is heavier than t, so the kernels have
+  no branch on the decoding mode.
 - lead_wt / lead_pos (limbs): per syndrome, the weight of the coset leader and its positions
   padded with -1; a leader heavier than tmax is not applied and reports -1.
 """
@@ -94,25 +95,31 @@ cdef void _syndrome(const word_t[::1] words, const uint64_t* enc, int cb, int nc
         out[i] = <msg_t>(chunk_parity(w >> r, enc, cb, nchunks) ^ (w & rmask))
 
 
-cdef inline uint64_t _syndrome1(uint64_t w, const syn_t* enc, int cb, int nchunks, int r,
+# Single-word decoding: message = (w >> r) ^ fix[syndrome], the syndrome from one, two or
+# five chunk tables of the message bits (the chunk counts infored._kernels.table uses).
+# Table indices are masked, so bits above n never index outside the tables; the loops return
+# the OR of their words, from which the caller refuses such words. One loop per chunk count
+# (straight-line code whatever the compiler chooses to inline), four words per step so that
+# their lookups overlap.
+
+cdef inline uint64_t _syndrome1(uint64_t w, const syn_t* enc, int cb, int r,
                                 uint64_t cmask, uint64_t rmask) noexcept nogil:
-    """Syndrome of one word (cmask = 2^cb - 1, rmask = 2^r - 1). Every table index is masked,
-    so bits above n never index out of the tables: the caller refuses such words from the
-    OR of the words that the kernels return."""
+    return enc[(w >> r) & cmask] ^ (w & rmask)
+
+
+cdef inline uint64_t _syndrome2(uint64_t w, const syn_t* enc, int cb, int r,
+                                uint64_t cmask, uint64_t rmask) noexcept nogil:
     cdef uint64_t m = w >> r
-    if nchunks == 1:
-        return enc[m & cmask] ^ (w & rmask)
-    if nchunks == 2:
-        return enc[m & cmask] ^ enc[cmask + 1 + ((m >> cb) & cmask)] ^ (w & rmask)
-    return chunk_parity(m, enc, cb, nchunks) ^ (w & rmask)
+    return enc[m & cmask] ^ enc[cmask + 1 + ((m >> cb) & cmask)] ^ (w & rmask)
 
 
-cdef inline uint64_t _decode_run(const word_t* words, Py_ssize_t count, const syn_t* enc,
-                                 int cb, int nchunks, int r, const msg_t* fix,
-                                 msg_t* out) noexcept nogil:
-    """Decode words[0:count], four words per step so that their lookups overlap; returns
-    the OR of the words. Called with a literal nchunks, so each call compiles to its own
-    loop."""
+cdef inline uint64_t _syndrome5(uint64_t w, const syn_t* enc, int cb, int r,
+                                uint64_t cmask, uint64_t rmask) noexcept nogil:
+    return chunk_parity(w >> r, enc, cb, 5) ^ (w & rmask)
+
+
+cdef uint64_t _decode1(const word_t* words, Py_ssize_t count, const syn_t* enc, int cb, int r,
+                       const msg_t* fix, msg_t* out) noexcept nogil:
     cdef Py_ssize_t i, end = count & ~3
     cdef uint64_t cmask = (<uint64_t>1 << cb) - 1, rmask = (<uint64_t>1 << r) - 1
     cdef uint64_t w0, w1, w2, w3, acc = 0
@@ -122,45 +129,80 @@ cdef inline uint64_t _decode_run(const word_t* words, Py_ssize_t count, const sy
         w2 = words[i + 2]
         w3 = words[i + 3]
         acc |= (w0 | w1) | (w2 | w3)
-        out[i] = <msg_t>((w0 >> r) ^ fix[_syndrome1(w0, enc, cb, nchunks, r, cmask, rmask)])
-        out[i + 1] = <msg_t>((w1 >> r) ^ fix[_syndrome1(w1, enc, cb, nchunks, r, cmask, rmask)])
-        out[i + 2] = <msg_t>((w2 >> r) ^ fix[_syndrome1(w2, enc, cb, nchunks, r, cmask, rmask)])
-        out[i + 3] = <msg_t>((w3 >> r) ^ fix[_syndrome1(w3, enc, cb, nchunks, r, cmask, rmask)])
+        out[i] = <msg_t>((w0 >> r) ^ fix[_syndrome1(w0, enc, cb, r, cmask, rmask)])
+        out[i + 1] = <msg_t>((w1 >> r) ^ fix[_syndrome1(w1, enc, cb, r, cmask, rmask)])
+        out[i + 2] = <msg_t>((w2 >> r) ^ fix[_syndrome1(w2, enc, cb, r, cmask, rmask)])
+        out[i + 3] = <msg_t>((w3 >> r) ^ fix[_syndrome1(w3, enc, cb, r, cmask, rmask)])
     for i in range(end, count):
         w0 = words[i]
         acc |= w0
-        out[i] = <msg_t>((w0 >> r) ^ fix[_syndrome1(w0, enc, cb, nchunks, r, cmask, rmask)])
+        out[i] = <msg_t>((w0 >> r) ^ fix[_syndrome1(w0, enc, cb, r, cmask, rmask)])
+    return acc
+
+
+cdef uint64_t _decode2(const word_t* words, Py_ssize_t count, const syn_t* enc, int cb, int r,
+                       const msg_t* fix, msg_t* out) noexcept nogil:
+    cdef Py_ssize_t i, end = count & ~3
+    cdef uint64_t cmask = (<uint64_t>1 << cb) - 1, rmask = (<uint64_t>1 << r) - 1
+    cdef uint64_t w0, w1, w2, w3, acc = 0
+    for i in range(0, end, 4):
+        w0 = words[i]
+        w1 = words[i + 1]
+        w2 = words[i + 2]
+        w3 = words[i + 3]
+        acc |= (w0 | w1) | (w2 | w3)
+        out[i] = <msg_t>((w0 >> r) ^ fix[_syndrome2(w0, enc, cb, r, cmask, rmask)])
+        out[i + 1] = <msg_t>((w1 >> r) ^ fix[_syndrome2(w1, enc, cb, r, cmask, rmask)])
+        out[i + 2] = <msg_t>((w2 >> r) ^ fix[_syndrome2(w2, enc, cb, r, cmask, rmask)])
+        out[i + 3] = <msg_t>((w3 >> r) ^ fix[_syndrome2(w3, enc, cb, r, cmask, rmask)])
+    for i in range(end, count):
+        w0 = words[i]
+        acc |= w0
+        out[i] = <msg_t>((w0 >> r) ^ fix[_syndrome2(w0, enc, cb, r, cmask, rmask)])
+    return acc
+
+
+cdef uint64_t _decode5(const word_t* words, Py_ssize_t count, const syn_t* enc, int cb, int r,
+                       const msg_t* fix, msg_t* out) noexcept nogil:
+    cdef Py_ssize_t i, end = count & ~3
+    cdef uint64_t cmask = (<uint64_t>1 << cb) - 1, rmask = (<uint64_t>1 << r) - 1
+    cdef uint64_t w0, w1, w2, w3, acc = 0
+    for i in range(0, end, 4):
+        w0 = words[i]
+        w1 = words[i + 1]
+        w2 = words[i + 2]
+        w3 = words[i + 3]
+        acc |= (w0 | w1) | (w2 | w3)
+        out[i] = <msg_t>((w0 >> r) ^ fix[_syndrome5(w0, enc, cb, r, cmask, rmask)])
+        out[i + 1] = <msg_t>((w1 >> r) ^ fix[_syndrome5(w1, enc, cb, r, cmask, rmask)])
+        out[i + 2] = <msg_t>((w2 >> r) ^ fix[_syndrome5(w2, enc, cb, r, cmask, rmask)])
+        out[i + 3] = <msg_t>((w3 >> r) ^ fix[_syndrome5(w3, enc, cb, r, cmask, rmask)])
+    for i in range(end, count):
+        w0 = words[i]
+        acc |= w0
+        out[i] = <msg_t>((w0 >> r) ^ fix[_syndrome5(w0, enc, cb, r, cmask, rmask)])
     return acc
 
 
 cdef uint64_t _decode_errors(const word_t* words, Py_ssize_t count, const syn_t* enc, int cb,
                              int nchunks, int r, const msg_t* fix, const int16_t* errtab,
                              msg_t* out, int16_t* err) noexcept nogil:
-    """As _decode_run, also writing the count of corrected errors of each word."""
+    """One word per step, also writing the count of corrected errors of each word."""
     cdef Py_ssize_t i
     cdef uint64_t cmask = (<uint64_t>1 << cb) - 1, rmask = (<uint64_t>1 << r) - 1
     cdef uint64_t w, s, acc = 0
     for i in range(count):
         w = words[i]
         acc |= w
-        s = _syndrome1(w, enc, cb, nchunks, r, cmask, rmask)
+        if nchunks == 1:
+            s = _syndrome1(w, enc, cb, r, cmask, rmask)
+        elif nchunks == 2:
+            s = _syndrome2(w, enc, cb, r, cmask, rmask)
+        else:
+            s = _syndrome5(w, enc, cb, r, cmask, rmask)
         out[i] = <msg_t>((w >> r) ^ fix[s])
         err[i] = errtab[s]
     return acc
-
-
-cdef uint64_t _decode(const word_t* words, Py_ssize_t count, const syn_t* enc, int cb,
-                      int nchunks, int r, const msg_t* fix, const int16_t* errtab, msg_t* out,
-                      int16_t* err) noexcept nogil:
-    if err != NULL:
-        return _decode_errors(words, count, enc, cb, nchunks, r, fix, errtab, out, err)
-    if nchunks == 1:
-        return _decode_run(words, count, enc, cb, 1, r, fix, out)
-    if nchunks == 2:
-        return _decode_run(words, count, enc, cb, 2, r, fix, out)
-    if nchunks == 5:
-        return _decode_run(words, count, enc, cb, 5, r, fix, out)
-    return _decode_run(words, count, enc, cb, nchunks, r, fix, out)
 
 
 cdef void _merge(const msg_t[::1] msgs, const uint64_t[::1] syn, const uint64_t* enc, int cb,
@@ -203,13 +245,20 @@ def decode(const word_t[::1] words, const syn_t[::1] enc, int cb, int nchunks, i
     """fix[s]: message part of the leader applied for syndrome s (0 where not applied);
     errtab[s]: the count reported (-1 where not applied). err of length 0: not wanted.
     Returns the OR of all words: the caller refuses the batch if it has bits above n."""
-    cdef int16_t* errp = &err[0] if err.shape[0] > 0 else NULL
+    cdef Py_ssize_t count = words.shape[0]
     cdef uint64_t acc = 0
-    if words.shape[0] == 0:
+    if count == 0:
         return 0
     with nogil:
-        acc = _decode(&words[0], words.shape[0], &enc[0], cb, nchunks, r, &fix[0], &errtab[0],
-                      &out[0], errp)
+        if err.shape[0] > 0:
+            acc = _decode_errors(&words[0], count, &enc[0], cb, nchunks, r, &fix[0],
+                                 &errtab[0], &out[0], &err[0])
+        elif nchunks == 1:
+            acc = _decode1(&words[0], count, &enc[0], cb, r, &fix[0], &out[0])
+        elif nchunks == 2:
+            acc = _decode2(&words[0], count, &enc[0], cb, r, &fix[0], &out[0])
+        else:
+            acc = _decode5(&words[0], count, &enc[0], cb, r, &fix[0], &out[0])
     return acc
 
 

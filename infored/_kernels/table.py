@@ -230,8 +230,8 @@ class Tables:
         One table for k <= 12, two for k <= 32 (up to 2**16 entries each), else five: fewer
         lookups per word for tables that still sit in L2."""
         k = self.k
-        cb = k if k <= 12 else (-(-k // 2) if k <= 32 else -(-k // 5))
-        nchunks = -(-k // cb)
+        nchunks = 1 if k <= 12 else (2 if k <= 32 else 5)  # the counts the kernels unroll
+        cb = -(-k // nchunks)
         contrib = np.zeros(nchunks * cb, dtype=np.uint64)
         # message integer bit j is message position k-1-j
         contrib[:k] = _pack_ref(self.parity[::-1].copy()).astype(np.uint64)
