@@ -63,7 +63,9 @@ def _empty_packed(count: int, nbits: int) -> np.ndarray:
     return np.empty(packed_shape(count, nbits), dtype=dtype)
 
 
-def check_width(words: np.ndarray, nbits: int, name: str = "words", combined=None) -> None:
+def check_width(
+    words: np.ndarray, nbits: int, name: str = "words", combined: int | None = None
+) -> None:
     """Refuse packed words (one integer each) with bits above ``nbits``.
 
     ``combined`` is the OR of all words when a kernel has computed it in its own pass;
@@ -246,8 +248,6 @@ class Tables:
     def decode_chunks(self) -> np.ndarray:
         """The chunk tables as the decode kernel reads them: in the narrowest of uint16 and
         uint32 that holds a syndrome (small tables stay in L1)."""
-        if self.r > 32:
-            raise ValueError(f"table decoding needs n - k <= 32, got {self.r}")
         return self.chunks[0].astype(np.uint16 if self.r <= 16 else np.uint32)
 
     @cached_property
