@@ -98,28 +98,38 @@ cdef void _syndrome(const word_t[::1] words, const uint64_t* enc, int cb, int nc
 # Single-word decoding: message = (w >> r) ^ fix[syndrome], the syndrome from one, two or
 # five chunk tables of the message bits (the chunk counts infored._kernels.table uses).
 # Table indices are masked, so bits above n never index outside the tables; the loops return
-# the OR of their words, from which the caller refuses such words. One loop per chunk count
-# (straight-line code whatever the compiler chooses to inline), four words per step so that
-# their lookups overlap.
+# the OR of their words, from which the caller refuses such words. The chunk count is a
+# type (Chunks1, Chunks2, Chunks5) so that Cython compiles one loop per count, branch-free
+# whatever the C compiler chooses to inline; four words per step, so their lookups overlap.
 
-cdef inline uint64_t _syndrome1(uint64_t w, const syn_t* enc, int cb, int r,
-                                uint64_t cmask, uint64_t rmask) noexcept nogil:
-    return enc[(w >> r) & cmask] ^ (w & rmask)
+cdef struct Chunks1:
+    char unused
+
+cdef struct Chunks2:
+    char unused
+
+cdef struct Chunks5:
+    char unused
+
+ctypedef fused chunks_t:
+    Chunks1
+    Chunks2
+    Chunks5
 
 
-cdef inline uint64_t _syndrome2(uint64_t w, const syn_t* enc, int cb, int r,
-                                uint64_t cmask, uint64_t rmask) noexcept nogil:
+cdef inline uint64_t _syndrome_of(uint64_t w, const syn_t* enc, int cb, int r, uint64_t cmask,
+                                  uint64_t rmask, const chunks_t* chunks) noexcept nogil:
     cdef uint64_t m = w >> r
-    return enc[m & cmask] ^ enc[cmask + 1 + ((m >> cb) & cmask)] ^ (w & rmask)
+    if chunks_t is Chunks1:
+        return enc[m & cmask] ^ (w & rmask)
+    elif chunks_t is Chunks2:
+        return enc[m & cmask] ^ enc[cmask + 1 + ((m >> cb) & cmask)] ^ (w & rmask)
+    else:
+        return chunk_parity(m, enc, cb, 5) ^ (w & rmask)
 
 
-cdef inline uint64_t _syndrome5(uint64_t w, const syn_t* enc, int cb, int r,
-                                uint64_t cmask, uint64_t rmask) noexcept nogil:
-    return chunk_parity(w >> r, enc, cb, 5) ^ (w & rmask)
-
-
-cdef uint64_t _decode1(const word_t* words, Py_ssize_t count, const syn_t* enc, int cb, int r,
-                       const msg_t* fix, msg_t* out) noexcept nogil:
+cdef uint64_t _decode(const word_t* words, Py_ssize_t count, const syn_t* enc, int cb, int r,
+                      const msg_t* fix, msg_t* out, const chunks_t* chunks) noexcept nogil:
     cdef Py_ssize_t i, end = count & ~3
     cdef uint64_t cmask = (<uint64_t>1 << cb) - 1, rmask = (<uint64_t>1 << r) - 1
     cdef uint64_t w0, w1, w2, w3, acc = 0
@@ -129,64 +139,20 @@ cdef uint64_t _decode1(const word_t* words, Py_ssize_t count, const syn_t* enc, 
         w2 = words[i + 2]
         w3 = words[i + 3]
         acc |= (w0 | w1) | (w2 | w3)
-        out[i] = <msg_t>((w0 >> r) ^ fix[_syndrome1(w0, enc, cb, r, cmask, rmask)])
-        out[i + 1] = <msg_t>((w1 >> r) ^ fix[_syndrome1(w1, enc, cb, r, cmask, rmask)])
-        out[i + 2] = <msg_t>((w2 >> r) ^ fix[_syndrome1(w2, enc, cb, r, cmask, rmask)])
-        out[i + 3] = <msg_t>((w3 >> r) ^ fix[_syndrome1(w3, enc, cb, r, cmask, rmask)])
+        out[i] = <msg_t>((w0 >> r) ^ fix[_syndrome_of(w0, enc, cb, r, cmask, rmask, chunks)])
+        out[i + 1] = <msg_t>((w1 >> r) ^ fix[_syndrome_of(w1, enc, cb, r, cmask, rmask, chunks)])
+        out[i + 2] = <msg_t>((w2 >> r) ^ fix[_syndrome_of(w2, enc, cb, r, cmask, rmask, chunks)])
+        out[i + 3] = <msg_t>((w3 >> r) ^ fix[_syndrome_of(w3, enc, cb, r, cmask, rmask, chunks)])
     for i in range(end, count):
         w0 = words[i]
         acc |= w0
-        out[i] = <msg_t>((w0 >> r) ^ fix[_syndrome1(w0, enc, cb, r, cmask, rmask)])
-    return acc
-
-
-cdef uint64_t _decode2(const word_t* words, Py_ssize_t count, const syn_t* enc, int cb, int r,
-                       const msg_t* fix, msg_t* out) noexcept nogil:
-    cdef Py_ssize_t i, end = count & ~3
-    cdef uint64_t cmask = (<uint64_t>1 << cb) - 1, rmask = (<uint64_t>1 << r) - 1
-    cdef uint64_t w0, w1, w2, w3, acc = 0
-    for i in range(0, end, 4):
-        w0 = words[i]
-        w1 = words[i + 1]
-        w2 = words[i + 2]
-        w3 = words[i + 3]
-        acc |= (w0 | w1) | (w2 | w3)
-        out[i] = <msg_t>((w0 >> r) ^ fix[_syndrome2(w0, enc, cb, r, cmask, rmask)])
-        out[i + 1] = <msg_t>((w1 >> r) ^ fix[_syndrome2(w1, enc, cb, r, cmask, rmask)])
-        out[i + 2] = <msg_t>((w2 >> r) ^ fix[_syndrome2(w2, enc, cb, r, cmask, rmask)])
-        out[i + 3] = <msg_t>((w3 >> r) ^ fix[_syndrome2(w3, enc, cb, r, cmask, rmask)])
-    for i in range(end, count):
-        w0 = words[i]
-        acc |= w0
-        out[i] = <msg_t>((w0 >> r) ^ fix[_syndrome2(w0, enc, cb, r, cmask, rmask)])
-    return acc
-
-
-cdef uint64_t _decode5(const word_t* words, Py_ssize_t count, const syn_t* enc, int cb, int r,
-                       const msg_t* fix, msg_t* out) noexcept nogil:
-    cdef Py_ssize_t i, end = count & ~3
-    cdef uint64_t cmask = (<uint64_t>1 << cb) - 1, rmask = (<uint64_t>1 << r) - 1
-    cdef uint64_t w0, w1, w2, w3, acc = 0
-    for i in range(0, end, 4):
-        w0 = words[i]
-        w1 = words[i + 1]
-        w2 = words[i + 2]
-        w3 = words[i + 3]
-        acc |= (w0 | w1) | (w2 | w3)
-        out[i] = <msg_t>((w0 >> r) ^ fix[_syndrome5(w0, enc, cb, r, cmask, rmask)])
-        out[i + 1] = <msg_t>((w1 >> r) ^ fix[_syndrome5(w1, enc, cb, r, cmask, rmask)])
-        out[i + 2] = <msg_t>((w2 >> r) ^ fix[_syndrome5(w2, enc, cb, r, cmask, rmask)])
-        out[i + 3] = <msg_t>((w3 >> r) ^ fix[_syndrome5(w3, enc, cb, r, cmask, rmask)])
-    for i in range(end, count):
-        w0 = words[i]
-        acc |= w0
-        out[i] = <msg_t>((w0 >> r) ^ fix[_syndrome5(w0, enc, cb, r, cmask, rmask)])
+        out[i] = <msg_t>((w0 >> r) ^ fix[_syndrome_of(w0, enc, cb, r, cmask, rmask, chunks)])
     return acc
 
 
 cdef uint64_t _decode_errors(const word_t* words, Py_ssize_t count, const syn_t* enc, int cb,
-                             int nchunks, int r, const msg_t* fix, const int16_t* errtab,
-                             msg_t* out, int16_t* err) noexcept nogil:
+                             int r, const msg_t* fix, const int16_t* errtab, msg_t* out,
+                             int16_t* err, const chunks_t* chunks) noexcept nogil:
     """One word per step, also writing the count of corrected errors of each word."""
     cdef Py_ssize_t i
     cdef uint64_t cmask = (<uint64_t>1 << cb) - 1, rmask = (<uint64_t>1 << r) - 1
@@ -194,12 +160,7 @@ cdef uint64_t _decode_errors(const word_t* words, Py_ssize_t count, const syn_t*
     for i in range(count):
         w = words[i]
         acc |= w
-        if nchunks == 1:
-            s = _syndrome1(w, enc, cb, r, cmask, rmask)
-        elif nchunks == 2:
-            s = _syndrome2(w, enc, cb, r, cmask, rmask)
-        else:
-            s = _syndrome5(w, enc, cb, r, cmask, rmask)
+        s = _syndrome_of(w, enc, cb, r, cmask, rmask, chunks)
         out[i] = <msg_t>((w >> r) ^ fix[s])
         err[i] = errtab[s]
     return acc
@@ -251,14 +212,21 @@ def decode(const word_t[::1] words, const syn_t[::1] enc, int cb, int nchunks, i
         return 0
     with nogil:
         if err.shape[0] > 0:
-            acc = _decode_errors(&words[0], count, &enc[0], cb, nchunks, r, &fix[0],
-                                 &errtab[0], &out[0], &err[0])
+            if nchunks == 1:
+                acc = _decode_errors(&words[0], count, &enc[0], cb, r, &fix[0], &errtab[0],
+                                     &out[0], &err[0], <Chunks1*>NULL)
+            elif nchunks == 2:
+                acc = _decode_errors(&words[0], count, &enc[0], cb, r, &fix[0], &errtab[0],
+                                     &out[0], &err[0], <Chunks2*>NULL)
+            else:
+                acc = _decode_errors(&words[0], count, &enc[0], cb, r, &fix[0], &errtab[0],
+                                     &out[0], &err[0], <Chunks5*>NULL)
         elif nchunks == 1:
-            acc = _decode1(&words[0], count, &enc[0], cb, r, &fix[0], &out[0])
+            acc = _decode(&words[0], count, &enc[0], cb, r, &fix[0], &out[0], <Chunks1*>NULL)
         elif nchunks == 2:
-            acc = _decode2(&words[0], count, &enc[0], cb, r, &fix[0], &out[0])
+            acc = _decode(&words[0], count, &enc[0], cb, r, &fix[0], &out[0], <Chunks2*>NULL)
         else:
-            acc = _decode5(&words[0], count, &enc[0], cb, r, &fix[0], &out[0])
+            acc = _decode(&words[0], count, &enc[0], cb, r, &fix[0], &out[0], <Chunks5*>NULL)
     return acc
 
 
