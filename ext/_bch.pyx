@@ -1,4 +1,5 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+# cython: cdivision=True
 """Bounded-distance decoding of binary BCH codes (Berlekamp-Massey, closed-form roots, Chien).
 
 Words are integers P = sum_i b_i 2^(n-1-i); bit d of P is the coefficient of x^d of the word

@@ -46,7 +46,8 @@ cdef extern from *:
     unsigned gather8 "infored_gather8"(uint64_t x) noexcept nogil
 
 
-cdef inline uint64_t chunk_parity(uint64_t msg, const tab_t* enc, int cb, int nchunks) noexcept nogil:
+cdef inline uint64_t chunk_parity(uint64_t msg, const tab_t* enc, int cb,
+                                  int nchunks) noexcept nogil:
     """XOR of the per-chunk parity contributions of a message of at most 64 bits."""
     cdef uint64_t p = 0
     cdef uint64_t mask = (<uint64_t>1 << cb) - 1

@@ -1,4 +1,5 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+# cython: cdivision=True
 """Soft-decision kernels: real-valued vectors to the message of a best-correlated codeword.
 
 A value y_i votes for bit 0 when positive and for bit 1 when negative; |y_i| is its
@@ -112,9 +113,9 @@ cdef enum:
 
 
 cdef Py_ssize_t _golay(const real_t[:, ::1] values, int bq, const int32_t* tpos,
-                 const uint32_t* canon, const uint8_t* pi, const uint8_t* cls,
-                 const int16_t* offs, const uint8_t* pairs, const int32_t* npairs,
-                 const uint32_t* tmask, uint64_t* out, double* metric) noexcept nogil:
+                       const uint32_t* canon, const uint8_t* pi, const uint8_t* cls,
+                       const int16_t* offs, const uint8_t* pairs, const int32_t* npairs,
+                       const uint32_t* tmask, uint64_t* out, double* metric) noexcept nogil:
     cdef Py_ssize_t base, row, i, nin = values.shape[1], nrows = values.shape[0]
     cdef double q[24]
     cdef uint8_t z[24]
@@ -296,7 +297,7 @@ def golay(const real_t[:, ::1] values, int bq, const int32_t[::1] tpos,
     cdef Py_ssize_t nbad
     with nogil:
         nbad = _golay(values, bq, &tpos[0], &canon[0], &pi[0], &cls[0, 0], &offs[0, 0],
-               &pairs[0, 0, 0], &npairs[0], &tmask[0], &out[0], mp)
+                      &pairs[0, 0, 0], &npairs[0], &tmask[0], &out[0], mp)
     return nbad
 
 
@@ -535,8 +536,8 @@ def trellis_small(const real_t[:, ::1] values, int bq, const uint32_t[::1] cols,
     cdef double* mp = &metric[0] if metric.shape[0] > 0 else NULL
     cdef Py_ssize_t nbad
     with nogil:
-        nbad = _trellis_small(values, bq, &cols[0], r, &syn[0], &pairs[0, 0], &Dall[0], &ab[0], out,
-                       mp)
+        nbad = _trellis_small(values, bq, &cols[0], r, &syn[0], &pairs[0, 0], &Dall[0], &ab[0],
+                              out, mp)
     return nbad
 
 
@@ -560,7 +561,7 @@ def trellis(const real_t[:, ::1] values, int bq, const uint32_t[::1] cols, int r
 # ---------------------------------------------------------------- Chase
 
 cdef Py_ssize_t _chase_tests(const real_t[:, ::1] values, int bq, int p, double* q, uint8_t* z,
-                       uint64_t[:, :, ::1] out) noexcept nogil:
+                             uint64_t[:, :, ::1] out) noexcept nogil:
     cdef Py_ssize_t row, i, n = values.shape[1], W = out.shape[2], T = out.shape[1], t
     cdef Py_ssize_t pos[64]
     cdef Py_ssize_t nbad = 0

@@ -1,4 +1,5 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+# cython: cdivision=True
 """Table kernels for binary systematic linear codes.
 
 Words are integers P = sum_i b_i 2^(n-1-i) (position 0 most significant); the message is
@@ -283,7 +284,8 @@ cdef inline void _assemble(const uint64_t* m, Py_ssize_t Wk, const uint64_t* par
             out[q] ^= par[q]
 
 
-cdef void _leader_fix(uint64_t* m, Py_ssize_t k, const int16_t* pos, Py_ssize_t wmax) noexcept nogil:
+cdef void _leader_fix(uint64_t* m, Py_ssize_t k, const int16_t* pos,
+                      Py_ssize_t wmax) noexcept nogil:
     """Flip the message bits the coset leader touches (positions < k)."""
     cdef Py_ssize_t j
     cdef int16_t p
