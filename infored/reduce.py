@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -251,8 +252,8 @@ def reduce(
     data: Any,
     hierarchy: Hierarchy | dict[str, Any] | str | None = None,
     *,
-    max_abs_error: float | None = None,
-    max_rel_error: float | None = None,
+    max_abs_error: float | Sequence[float] | None = None,
+    max_rel_error: float | Sequence[float] | None = None,
     lossless: bool = False,
 ) -> Reduced:
     """Reduce data through a hierarchy of preprocessing stages and ECC levels.
@@ -265,10 +266,10 @@ def reduce(
     hierarchy : Hierarchy, dict, str, optional
         A hierarchy, its config, a preset name (see :data:`infored.PRESETS`) or TOML text;
         by default ``"float"`` for float data and ``"bytes"`` for integers and bytes.
-    max_abs_error, max_rel_error : float, optional
-        Error bound for float data, absolute or relative to the data's range (default: a
-        relative bound of 1e-3). The quantiser's step is chosen so that :func:`expand` at the
-        finest level never exceeds it, ECC levels included.
+    max_abs_error, max_rel_error : float or sequence of float, optional
+        Error bound for float data, absolute or relative to the data's range, one number or
+        one per channel (default: a relative bound of 1e-3). The quantiser's step is chosen
+        so that :func:`expand` at the finest level never exceeds it, ECC levels included.
     lossless : bool
         Keep every level's syndromes, so :func:`expand` restores the levels' input bits
         exactly (the data exactly, when no stage is lossy).

@@ -188,6 +188,7 @@ class Leaders:
         """(fix, errtab) of single-word decoding: the leader message part to apply (as
         ``dtype``, the message dtype) and the count to report per syndrome; leaders heavier
         than tmax are not applied (-1)."""
+        assert self.message is not None, "single-word codes only"
         key = (tmax, np.dtype(dtype))
         if key not in self._applied:
             keep = self.weight <= tmax
@@ -292,8 +293,8 @@ def _build_leaders_ref(columns, max_weight, positions, weight) -> None:
         if (weight != 255).all():
             break
         # itertools order is lexicographic on ascending positions = descending integer value
-        combos = list(itertools.combinations(range(n), w))[::-1]
-        combos = np.array(combos, dtype=np.int64).reshape(len(combos), w)
+        ordered = list(itertools.combinations(range(n), w))[::-1]
+        combos = np.array(ordered, dtype=np.int64).reshape(len(ordered), w)
         syn = np.bitwise_xor.reduce(columns[combos], axis=1) if w else np.zeros(1, np.uint64)
         syn, first = np.unique(syn, return_index=True)
         new = weight[syn] == 255
