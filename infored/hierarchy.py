@@ -230,10 +230,8 @@ class Hierarchy:
                 return cls.from_config(json.loads(stripped))
             except json.JSONDecodeError as exc:
                 raise ArgumentError(f"hierarchy JSON does not parse: {exc}") from None
-        try:
-            import tomllib
-        except ModuleNotFoundError:  # Python 3.10
-            import tomli as tomllib  # type: ignore[no-redef]
+        import tomllib
+
         try:
             return cls.from_config(tomllib.loads(text))
         except tomllib.TOMLDecodeError as exc:
