@@ -218,6 +218,15 @@ def test_encode_chunk_and_decode_chunk_are_the_codecs_core(telemetry):
     assert within(decode_chunk(encode_chunk(telemetry, settings)), telemetry, 0.3)
 
 
+def run_fresh(script: str) -> None:
+    """Run a script in a fresh interpreter (outside the source tree); it must print "ok"."""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=Path(__file__).parent
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+
+
 def test_get_codec_works_in_a_fresh_process_through_the_entry_point():
     script = textwrap.dedent(
         """
@@ -233,11 +242,7 @@ def test_get_codec_works_in_a_fresh_process_through_the_entry_point():
         print("ok")
         """
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, cwd=Path(__file__).parent
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "ok"
+    run_fresh(script)
 
 
 # ---------------------------------------------------------------- Zarr v2 (numcodecs codec)
@@ -383,11 +388,7 @@ def test_zarr_v3_array_opens_in_a_fresh_process_through_the_entry_point(tmp_path
         print("ok")
         """
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, cwd=Path(__file__).parent
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "ok"
+    run_fresh(script)
 
 
 # ---------------------------------------------------------------- Dask
